@@ -22,6 +22,8 @@ export interface ChunkSpec {
   dtype: DataType;
   /** Fill value as a JS value of the dtype's representation (number, bigint, string, Uint8Array...). */
   fillValue: unknown;
+  /** The fill value as one raw element (native order) for fixed-size dtypes; keeps NaN payloads. */
+  fillRaw?: Uint8Array;
 }
 
 /** Context handed to a codec factory. */

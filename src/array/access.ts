@@ -1,0 +1,180 @@
+/**
+ * Reading and writing selections of an array: basic/orthogonal selections (`get`, `set`),
+ * point selections (`getPoints`, `setPoints`, zarr's vindex), block selections
+ * (`getBlocks`, `setBlocks`), plus `resize` and `append`.
+ *
+ * Reads go chunk by chunk (inner chunks of shards, through ranged reads); missing chunks
+ * read as the fill value. Writes that cover a whole chunk skip the read; partial writes
+ * read, modify and write the chunk (the whole shard for sharded arrays).
+ * @module
+ */
+import type { NDArray } from "../codecs/types.js";
+import { allocate, layoutOf, type DataValues } from "../format/dtype.js";
+import { SelectionError, StoreError } from "../format/errors.js";
+import { rawFill } from "../format/fill-value.js";
+import { allocateFilled, product } from "../format/ndarray.js";
+import { isWritable } from "../stores/types.js";
+import { chunkKeyOf, chunkReader, fillChunk, gridShape, readChunk, writeChunk } from "./chunks.js";
+import { forEachConcurrent } from "./concurrency.js";
+import { copyRegion, fillRegion } from "./copy.js";
+import { writeMetadata, type ZarrArray } from "./node.js";
+import { blocksToSelection, isWholeChunk, planPoints, planSelection, type BlockDimSelection } from "./selection.js";
+import type { SelectionPlan, Selection } from "./selection-types.js";
+
+/** Options for reads and writes. */
+export interface AccessOptions {
+  /** Chunks in flight at once (default 16). */
+  concurrency?: number;
+  signal?: AbortSignal;
+}
+
+/** Largest in-memory result: typed arrays hold at most 2^32 elements on Node 20. */
+export const MAX_RESULT_ELEMENTS = 2 ** 32 - 1;
+
+
+async function readPlan(arr: ZarrArray, plan: SelectionPlan, opts: AccessOptions): Promise<NDArray> {
+  const { dtype } = arr.meta;
+  if (plan.count > MAX_RESULT_ELEMENTS)
+    throw new SelectionError(`the selection has ${plan.count} elements, more than one typed array holds (${MAX_RESULT_ELEMENTS}); read it in pieces or stream it (zarrflow export)`, arr.path || "/");
+  const { units } = layoutOf(dtype);
+  const out = allocate(dtype, plan.count);
+  const fillUnit = arr.meta.fill.raw ? allocateFilled(dtype, 1, arr.meta.fill) : undefined;
+  const reader = await chunkReader(arr);
+  await forEachConcurrent(plan.projections, opts.concurrency ?? 16, async (p) => {
+    opts.signal?.throwIfAborted();
+    const chunk = await reader.read(p.chunkCoords);
+    if (chunk === undefined) {
+      if (Array.isArray(out)) fillRegion(out, plan.outShape, p.outSel, [fillValueFor(arr)]);
+      else if (fillUnit) fillRegion(out, plan.outShape, p.outSel, fillUnit);
+      return;
+    }
+    copyRegion(chunk.data, plan.chunkView, p.chunkSel, out, plan.outShape, p.outSel, Array.isArray(out) ? 1 : units);
+  });
+  return { data: out, shape: plan.outShape, dtype };
+}
+
+function fillValueFor(arr: ZarrArray): unknown {
+  const v = arr.meta.fill.value;
+  if (v !== null && v !== undefined) return v;
+  return arr.meta.dtype.kind === "string" ? "" : arr.meta.dtype.kind === "bytes" ? new Uint8Array(0) : null;
+}
+
+/**
+ * Read a basic or orthogonal selection (numpy/zarr `z[...]` and `z.oindex[...]`).
+ * Integers drop their dimension; slices take `{start, stop, step}` (see `slice()`);
+ * index arrays and `{mask}` select orthogonally; `"..."` fills the remaining dimensions.
+ * @example const block = await get(arr, [slice(0, 10), null, 3]);
+ */
+export async function get(arr: ZarrArray, selection?: Selection, opts: AccessOptions = {}): Promise<NDArray> {
+  const reader = await chunkReader(arr);
+  return readPlan(arr, planSelection(arr.meta.shape, reader.chunkShape, selection), opts);
+}
+
+/** Read single points: one integer array per dimension (zarr's `vindex`); result is 1-D. */
+export async function getPoints(arr: ZarrArray, coords: readonly (readonly number[] | ArrayLike<number>)[], opts: AccessOptions = {}): Promise<NDArray> {
+  const reader = await chunkReader(arr);
+  return readPlan(arr, planPoints(arr.meta.shape, reader.chunkShape, coords as never), opts);
+}
+
+/** Read whole chunks by block index (zarr's `blocks[...]`): per dimension a block number or a slice of blocks. */
+export async function getBlocks(arr: ZarrArray, blocks: BlockSelection, opts: AccessOptions = {}): Promise<NDArray> {
+  const reader = await chunkReader(arr);
+  return readPlan(arr, planSelection(arr.meta.shape, reader.chunkShape, blocksToSelection(arr.meta.shape, arr.meta.chunkShape, blocks)), opts);
+}
+
+/** Per dimension a block (chunk) index or a slice of blocks; `"..."` allowed. */
+export type BlockSelection = BlockDimSelection | "..." | readonly (BlockDimSelection | "...")[] | undefined;
+
+/** A value to write: an NDArray of the selection's shape, raw data of that many elements, or a scalar to broadcast. */
+export type WriteValue = NDArray | DataValues | number | bigint | boolean | string | Uint8Array | null;
+
+function scalarUnit(arr: ZarrArray, v: WriteValue): DataValues {
+  const { dtype } = arr.meta;
+  const one = allocate(dtype, 1);
+  if (Array.isArray(one)) { one[0] = v; return one; }
+  const raw = rawFill(dtype, dtype.kind === "int" || dtype.kind === "uint" ? (dtype.bits === 64 ? BigInt(v as number) : v) : dtype.kind === "datetime" || dtype.kind === "timedelta" ? BigInt(v as number) : v);
+  return allocateFilled(dtype, 1, { value: v, raw });
+}
+
+function isNDArray(v: unknown): v is NDArray {
+  return typeof v === "object" && v !== null && "data" in v && "shape" in v && "dtype" in v;
+}
+
+async function writePlan(arr: ZarrArray, plan: SelectionPlan, value: WriteValue, opts: AccessOptions): Promise<void> {
+  if (!isWritable(arr.store)) throw new StoreError("store is read-only", arr.store.url);
+  const { dtype } = arr.meta;
+  const { units } = layoutOf(dtype);
+  const vlen = units === 1 && layoutOf(dtype).unitBytes === 0;
+  let src: DataValues | undefined;
+  let unit: DataValues | undefined;
+  const isData = ArrayBuffer.isView(value) && !(value instanceof Uint8Array && dtype.kind === "bytes") || Array.isArray(value) || (typeof value === "object" && value !== null && "buffer" in value && !(value instanceof Uint8Array));
+  if (isNDArray(value)) {
+    if (product(value.shape) !== plan.count) throw new SelectionError(`value of shape ${value.shape} does not fit a selection of shape ${plan.outShape}`, arr.path || "/");
+    src = value.data;
+  } else if (isData && (vlen ? Array.isArray(value) : true) && !(value instanceof Uint8Array && units > 1 && (value as Uint8Array).length === units)) {
+    src = value as DataValues;
+    const n = Array.isArray(src) ? src.length : (src as { length: number }).length / units;
+    if (n !== plan.count) throw new SelectionError(`value has ${n} elements, the selection ${plan.count}`, arr.path || "/");
+  } else unit = scalarUnit(arr, value);
+  const srcRaw = src;
+  const fullShape = arr.meta.chunkShape;
+  await forEachConcurrent(plan.projections, opts.concurrency ?? 16, async (p) => {
+    opts.signal?.throwIfAborted();
+    const chunk = isWholeChunk(p, fullShape) ? fillChunk(arr, fullShape) : ((await readChunk(arr, p.chunkCoords)) ?? fillChunk(arr, fullShape));
+    const dst = chunk.data;
+    if (srcRaw) copyRegion(srcRaw, plan.outShape, p.outSel, dst, plan.chunkView, p.chunkSel, vlen ? 1 : units);
+    else fillRegion(dst, plan.chunkView, p.chunkSel, unit!);
+    await writeChunk(arr, p.chunkCoords, chunk);
+  });
+}
+
+/** Write a basic or orthogonal selection (`z[...] = value`, `z.oindex[...] = value`). */
+export async function set(arr: ZarrArray, selection: Selection, value: WriteValue, opts: AccessOptions = {}): Promise<void> {
+  await writePlan(arr, planSelection(arr.meta.shape, arr.meta.chunkShape, selection), value, opts);
+}
+
+/** Write single points (`z.vindex[...] = value`); with duplicate points the last value wins. */
+export async function setPoints(arr: ZarrArray, coords: readonly (readonly number[] | ArrayLike<number>)[], value: WriteValue, opts: AccessOptions = {}): Promise<void> {
+  await writePlan(arr, planPoints(arr.meta.shape, arr.meta.chunkShape, coords as never), value, opts);
+}
+
+/** Write whole chunks by block index (`z.blocks[...] = value`). */
+export async function setBlocks(arr: ZarrArray, blocks: BlockSelection, value: WriteValue, opts: AccessOptions = {}): Promise<void> {
+  await writePlan(arr, planSelection(arr.meta.shape, arr.meta.chunkShape, blocksToSelection(arr.meta.shape, arr.meta.chunkShape, blocks)), value, opts);
+}
+
+/**
+ * Change the array's shape. Chunks wholly outside the new shape are deleted; as in
+ * zarr-python, chunks cut by the new edge keep their stored values beyond it.
+ */
+export async function resize(arr: ZarrArray, shape: number[]): Promise<ZarrArray> {
+  const store = arr.store;
+  if (!isWritable(store)) throw new StoreError("store is read-only", store.url);
+  if (shape.length !== arr.meta.shape.length || shape.some((s) => !Number.isSafeInteger(s) || s < 0))
+    throw new SelectionError(`new shape ${shape} must have ${arr.meta.shape.length} non-negative integers`, arr.path || "/");
+  const oldGrid = gridShape(arr.meta.shape, arr.meta.chunkShape);
+  const newGrid = gridShape(shape, arr.meta.chunkShape);
+  const meta = { ...arr.meta, shape: [...shape] };
+  await writeMetadata(store, arr.path, meta);
+  // Delete chunks outside the new grid: walk the old grid's cells that fall outside.
+  const total = product(oldGrid);
+  if (total > 0 && oldGrid.some((g, d) => newGrid[d] < g)) {
+    const coords = new Array<number>(oldGrid.length).fill(0);
+    for (let i = 0; i < total; i++) {
+      if (coords.some((c, d) => c >= newGrid[d])) await store.delete(chunkKeyOf(arr, coords));
+      for (let d = coords.length - 1; d >= 0; d--) { if (++coords[d] < oldGrid[d]) break; coords[d] = 0; }
+    }
+  }
+  return { ...arr, meta, pipeline: arr.pipeline };
+}
+
+/** Append `value` along `axis` (default 0): resize, then write the new region. Returns the resized array. */
+export async function append(arr: ZarrArray, value: NDArray, axis = 0): Promise<ZarrArray> {
+  const shape = arr.meta.shape;
+  if (value.shape.length !== shape.length || value.shape.some((s, d) => d !== axis && s !== shape[d]))
+    throw new SelectionError(`cannot append shape ${value.shape} to ${shape} along axis ${axis}`, arr.path || "/");
+  const grown = await resize(arr, shape.map((s, d) => (d === axis ? s + value.shape[d] : s)));
+  await set(grown, shape.map((s, d) => (d === axis ? { start: s, stop: s + value.shape[d] } : null)), value);
+  return grown;
+}
+

@@ -1,0 +1,180 @@
+#!/usr/bin/env node
+/**
+ * The `zarrflow` command line: info, tree, export, import, convert, tour.
+ * It only composes the library's public functions.
+ * @module
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { convert, type ConvertOptions } from "../array/convert.js";
+import { open, walk, type CodecJson } from "../array/node.js";
+import { ZarrError } from "../format/errors.js";
+import { parseJson, stringifyJson } from "../format/json.js";
+import { exportNpy, importNpy } from "../io/npy-stream.js";
+import { openLocation } from "../stores/location.js";
+import { isWritable, type ReadableStore, type Store } from "../stores/types.js";
+import { describe, describeText, treeLine } from "./describe.js";
+import { progressBar } from "./progress.js";
+import { tour } from "./tour.js";
+
+const USAGE = `zarrflow — Zarr v2/v3 for Node.js
+
+Usage:
+  zarrflow info <location> [--json]
+  zarrflow tree <location>
+  zarrflow export <array-location> <out.npy> [--quiet]
+  zarrflow import <in.npy> <array-location> [--zarr-format 2|3] [--chunks 10,7,5]
+                  [--codec JSON] [--filters JSON] [--shards a,b,c] [--overwrite] [--quiet]
+  zarrflow convert <src> <dst> [--zarr-format 2|3] [--chunks ..] [--shards ..] [--codec JSON]
+                  [--overwrite] [--quiet]
+  zarrflow tour [dir]          a short guided run: create, write, read, convert, inspect
+
+A location is a directory, a .zip file or an http(s) URL, optionally followed by
+#path/in/store to select a node. --codec is the v2 compressor JSON as in .zarray
+(e.g. {"id":"blosc","cname":"lz4","clevel":5,"shuffle":1}) or, for v3, the JSON list of
+bytes->bytes codecs as in zarr.json ([] = none).`;
+
+const intList = (s: string | undefined): number[] | undefined =>
+  s === undefined ? undefined : s.split(",").map((x) => {
+    const n = Number(x.trim());
+    if (!Number.isSafeInteger(n) || n < 1) throw new ZarrError(`expected a comma-separated list of positive integers, got ${JSON.stringify(s)}`);
+    return n;
+  });
+
+const jsonArg = (s: string | undefined, what: string): unknown => {
+  if (s === undefined) return undefined;
+  try {
+    return parseJson(s);
+  } catch (e) {
+    throw new ZarrError(`${what} is not valid JSON: ${(e as Error).message}`);
+  }
+};
+
+async function closeStore(s: ReadableStore): Promise<void> {
+  await s.close?.();
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: "boolean" },
+      quiet: { type: "boolean", short: "q" },
+      "zarr-format": { type: "string" },
+      chunks: { type: "string" },
+      shards: { type: "string" },
+      codec: { type: "string" },
+      filters: { type: "string" },
+      overwrite: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const [cmd, ...args] = positionals;
+  if (values.help || !cmd) {
+    process.stdout.write(USAGE + "\n");
+    return cmd || values.help ? 0 : 2;
+  }
+  const fmtArg = values["zarr-format"];
+  if (fmtArg !== undefined && fmtArg !== "2" && fmtArg !== "3") throw new ZarrError(`--zarr-format must be 2 or 3`);
+  const zarrFormat = fmtArg === undefined ? undefined : (Number(fmtArg) as 2 | 3);
+  const need = (n: number) => {
+    if (args.length !== n) throw new ZarrError(`'${cmd}' takes ${n} argument${n > 1 ? "s" : ""}; see zarrflow --help`);
+  };
+  switch (cmd) {
+    case "info": {
+      need(1);
+      const { store, path } = await openLocation(args[0]);
+      try {
+        const node = await open(store, { path });
+        process.stdout.write((values.json ? stringifyJson(describe(node), 2) : describeText(node)) + "\n");
+      } finally { await closeStore(store); }
+      return 0;
+    }
+    case "tree": {
+      need(1);
+      const { store, path } = await openLocation(args[0]);
+      try {
+        const root = await open(store, { path });
+        process.stdout.write(treeLine(root) + "\n");
+        if (root.kind === "group") {
+          const base = root.path === "" ? 0 : root.path.split("/").length;
+          for await (const n of walk(root)) process.stdout.write("  ".repeat(n.path.split("/").length - base) + treeLine(n) + "\n");
+        }
+      } finally { await closeStore(store); }
+      return 0;
+    }
+    case "export": {
+      need(2);
+      const { store, path } = await openLocation(args[0]);
+      try {
+        const node = await open(store, { path });
+        if (node.kind !== "array") throw new ZarrError("export needs an array location (select one with #path)", args[0]);
+        const bar = progressBar("export", !values.quiet);
+        await exportNpy(node, args[1], { onProgress: (d, t) => bar.update(d, t) });
+        bar.end();
+      } finally { await closeStore(store); }
+      return 0;
+    }
+    case "import": {
+      need(2);
+      const { store, path } = await openLocation(args[1], { mode: "a" });
+      try {
+        const codec = jsonArg(values.codec, "--codec");
+        const fmt = zarrFormat ?? 3;
+        const bar = progressBar("import", !values.quiet);
+        await importNpy(args[0], store, path, {
+          zarrFormat: fmt,
+          chunks: intList(values.chunks),
+          shards: intList(values.shards),
+          overwrite: values.overwrite,
+          ...(fmt === 2
+            ? { compressor: codec as CodecJson | null | undefined, filters: jsonArg(values.filters, "--filters") as CodecJson[] | undefined }
+            : { compressors: codec as CodecJson[] | undefined, arrayCodecs: jsonArg(values.filters, "--filters") as CodecJson[] | undefined }),
+        }, { onProgress: (d, t) => bar.update(d, t) });
+        bar.end();
+      } finally { await closeStore(store); }
+      return 0;
+    }
+    case "convert": {
+      need(2);
+      const src = await openLocation(args[0]);
+      let dst: { store: Store; path: string } | undefined;
+      try {
+        dst = await openLocation(args[1], { mode: "a" });
+        if (!isWritable(dst.store)) throw new ZarrError("destination is not writable", args[1]);
+        const bar = progressBar("convert", !values.quiet);
+        const o: ConvertOptions = {
+          zarrFormat, chunks: intList(values.chunks), shards: intList(values.shards),
+          codec: jsonArg(values.codec, "--codec") as ConvertOptions["codec"], overwrite: values.overwrite,
+          onProgress: (d, t) => bar.update(d, t),
+        };
+        await convert(src.store, src.path, dst.store, dst.path, o);
+        bar.end();
+      } finally {
+        await closeStore(src.store);
+        if (dst) await closeStore(dst.store);
+      }
+      return 0;
+    }
+    case "tour": {
+      const dir = args[0] ?? mkdtempSync(join(tmpdir(), "zarrflow-tour-"));
+      await tour(dir, (line) => process.stdout.write(line + "\n"));
+      return 0;
+    }
+    default:
+      process.stderr.write(`unknown command '${cmd}'\n\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (e: unknown) => {
+    const err = e as Error;
+    process.stderr.write(`zarrflow: ${err instanceof ZarrError ? `${err.name}: ${err.message}` : err?.stack ?? String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

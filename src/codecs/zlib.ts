@@ -1,0 +1,55 @@
+/**
+ * `zlib` codec (numcodecs Zlib `{level}`): a zlib (RFC 1950) stream, via node:zlib.
+ * Also exports {@link inflateBounded}, the size-limited inflate shared with gzip.ts.
+ * @module
+ */
+import { deflateSync, inflateSync, type ZlibOptions } from "node:zlib";
+import { constants as bufferConstants } from "node:buffer";
+import { CodecError } from "../format/errors.js";
+import type { BytesToBytesCodec, CodecFactory } from "./types.js";
+import { asBuffer, checkFields, corrupt, deliver, intField, plain } from "./bytes-support.js";
+
+const NAME = "zlib";
+
+/** A node:zlib one-shot decompressor (inflateSync, gunzipSync...). */
+export type InflateFn = (input: Buffer, options: ZlibOptions) => Buffer;
+
+/**
+ * Inflate `input` with `inflate`, never producing more than `out.length` bytes when `out` is
+ * given (node's `maxOutputLength` stops the stream), and copy the result into `out`.
+ * Library errors become CodecErrors naming `codec`.
+ */
+export function inflateBounded(codec: string, inflate: InflateFn, input: Uint8Array, out: Uint8Array | undefined, key?: string): Uint8Array {
+  // One output chunk of the expected size avoids node's chunk-list concatenation.
+  const options: ZlibOptions = out
+    ? { maxOutputLength: Math.max(1, out.length), chunkSize: Math.min(Math.max(out.length, 64), 1 << 26) }
+    : { chunkSize: Math.min(Math.max(input.length * 4, 1 << 14), 1 << 24) };
+  let decoded: Buffer;
+  try {
+    decoded = inflate(asBuffer(input), options);
+  } catch (e) {
+    if ((e as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") {
+      const limit = out ? out.length : bufferConstants.MAX_LENGTH;
+      throw new CodecError(codec, `data decodes to more than the expected ${limit} bytes`, key, { cause: e });
+    }
+    throw corrupt(codec, e, key);
+  }
+  return deliver(codec, decoded, out, key);
+}
+
+/** numcodecs `zlib` factory: `{level}` in [-1, 9], default 1 (numcodecs' default). */
+export const zlib: CodecFactory = (configuration, context): BytesToBytesCodec => {
+  const key = context.key;
+  checkFields(NAME, configuration, ["level"], key);
+  const level = intField(NAME, configuration, "level", 1, -1, 9, key);
+  return {
+    kind: "bytes-to-bytes",
+    name: NAME,
+    async encode(b) {
+      return plain(deflateSync(asBuffer(b), { level }));
+    },
+    async decode(b, out) {
+      return inflateBounded(NAME, inflateSync, b, out, key);
+    },
+  };
+};

@@ -1,0 +1,117 @@
+/**
+ * Small NDArray utilities the codecs and the array layer share: allocate filled chunks,
+ * copy n-d boxes bit-exactly, and test whether a chunk holds only the fill value.
+ * Fixed-size data is moved as bytes (memcpy of contiguous runs), so NaN payloads and
+ * -0.0 survive; plain JS arrays (strings, objects) are moved element by element.
+ * @module
+ */
+import { allocate, bytesOf, layoutOf, type DataType, type DataValues } from "./dtype.js";
+import type { FillValue } from "./fill-value.js";
+
+/** Element count of a shape. */
+export const product = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/** Allocate `n` elements of `dt` set to the fill value. */
+export function allocateFilled(dt: DataType, n: number, fill: FillValue): DataValues {
+  const data = allocate(dt, n);
+  if (Array.isArray(data)) {
+    const v = fill.value === null || fill.value === undefined ? (dt.kind === "string" ? "" : dt.kind === "bytes" ? new Uint8Array(0) : null) : fill.value;
+    (data as unknown[]).fill(v);
+    return data;
+  }
+  if (fill.raw && fill.raw.some((b) => b !== 0)) fillBytes(bytesOf(data), fill.raw);
+  return data;
+}
+
+/** Repeat `unit` over `dst` (doubling copies: O(log n) set calls). */
+export function fillBytes(dst: Uint8Array, unit: Uint8Array): void {
+  if (dst.length === 0) return;
+  if (unit.length === 1) { dst.fill(unit[0]); return; }
+  dst.set(unit.subarray(0, Math.min(unit.length, dst.length)));
+  let filled = Math.min(unit.length, dst.length);
+  while (filled < dst.length) {
+    const n = Math.min(filled, dst.length - filled);
+    dst.copyWithin(filled, 0, n);
+    filled += n;
+  }
+}
+
+/** True when every element of `data` equals the fill value (byte-wise for fixed-size types). */
+export function isAllFill(dt: DataType, data: DataValues, fill: FillValue): boolean {
+  if (Array.isArray(data)) {
+    const fv = fill.value;
+    if (dt.kind === "bytes") {
+      const f = (fv ?? new Uint8Array(0)) as Uint8Array;
+      return data.every((x) => x instanceof Uint8Array && x.length === f.length && x.every((b, i) => b === f[i]));
+    }
+    if (dt.kind === "string") return data.every((x) => x === (fv ?? ""));
+    return false;
+  }
+  const b = bytesOf(data);
+  const unit = fill.raw ?? new Uint8Array(layoutOf(dt).units * layoutOf(dt).unitBytes);
+  const u = unit.length;
+  if (u === 1) {
+    const v = unit[0];
+    for (let i = 0; i < b.length; i++) if (b[i] !== v) return false;
+    return true;
+  }
+  for (let i = 0; i < u && i < b.length; i++) if (b[i] !== unit[i]) return false;
+  // Compare the rest against the start, in growing blocks (the start is verified fill).
+  return b.length <= u || Buffer.compare(Buffer.from(b.buffer, b.byteOffset + u, b.length - u), Buffer.from(b.buffer, b.byteOffset, b.length - u)) === 0;
+}
+
+/**
+ * Copy the box `[srcStart, srcStart+size)` of `src` (shape `srcShape`) to `[dstStart, ...)` of
+ * `dst` (shape `dstShape`); both C order, same dtype.
+ */
+export function copyBox(
+  dt: DataType,
+  src: DataValues, srcShape: readonly number[], srcStart: readonly number[],
+  dst: DataValues, dstShape: readonly number[], dstStart: readonly number[],
+  size: readonly number[],
+): void {
+  const nd = size.length;
+  if (size.some((s) => s === 0)) return;
+  const { units, unitBytes } = layoutOf(dt);
+  const el = Array.isArray(src) ? 1 : units * unitBytes;
+  const s: DataValues | Uint8Array = Array.isArray(src) ? src : bytesOf(src);
+  const d: DataValues | Uint8Array = Array.isArray(dst) ? dst : bytesOf(dst);
+  const stride = (shape: readonly number[]) => {
+    const st = new Array<number>(nd);
+    let acc = el;
+    for (let i = nd - 1; i >= 0; i--) { st[i] = acc; acc *= shape[i]; }
+    return st;
+  };
+  if (nd === 0) {
+    if (Array.isArray(s)) (d as unknown[])[0] = s[0];
+    else (d as Uint8Array).set((s as Uint8Array).subarray(0, el));
+    return;
+  }
+  const ss = stride(srcShape), ds = stride(dstShape);
+  // Merge trailing dims that are whole in both arrays into one longer run.
+  let inner = nd - 1;
+  let run = size[inner] * el;
+  while (inner > 0 && size[inner] === srcShape[inner] && size[inner] === dstShape[inner]) {
+    inner--;
+    run *= size[inner];
+  }
+  let so = 0, doff = 0;
+  for (let i = 0; i < nd; i++) { so += srcStart[i] * ss[i]; doff += dstStart[i] * ds[i]; }
+  const idx = new Array<number>(inner).fill(0);
+  const copyRun = (a: number, b: number) => {
+    if (Array.isArray(s)) for (let k = 0; k < run; k++) (d as unknown[])[b + k] = s[a + k];
+    else (d as Uint8Array).set((s as Uint8Array).subarray(a, a + run), b);
+  };
+  for (;;) {
+    copyRun(so, doff);
+    let k = inner - 1;
+    for (; k >= 0; k--) {
+      idx[k]++;
+      so += ss[k]; doff += ds[k];
+      if (idx[k] < size[k]) break;
+      so -= ss[k] * size[k]; doff -= ds[k] * size[k];
+      idx[k] = 0;
+    }
+    if (k < 0) break;
+  }
+}

@@ -1,0 +1,275 @@
+/**
+ * Filesystem store: one file per key under a root directory, laid out like
+ * zarr-python 2's DirectoryStore (key "a/b/0.0" is the file `<root>/a/b/0.0`).
+ *
+ * - `get` with a range reads only that range (FileHandle.read at an offset).
+ * - `set` writes a temp file in the key's directory and renames it over the key, so a
+ *   reader sees the old or the new bytes, never a mix; a crash before the rename leaves the
+ *   old value plus a stray temp file, which `list` never reports.
+ * - `delete` removes the file and, like zarr-python, leaves now-empty directories in place.
+ * - Every key is resolved with `realpath` and refused when it lands outside the root, so a
+ *   symlink inside the root cannot be used to read or write elsewhere. (A symlink swapped
+ *   in between the check and the open is outside this guard; the final component is opened
+ *   with O_NOFOLLOW where the platform has it.)
+ * @module
+ */
+import { constants as fsc, promises as fsp } from "node:fs";
+import type { Dirent } from "node:fs";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { StoreError } from "../format/errors.js";
+import { checkKey, keyProblem, resolveRange, splitPrefix } from "./keys.js";
+import type { ByteRange, ReadableStore, Store } from "./types.js";
+
+/** Options of {@link openFsStore}. */
+export interface FsStoreOptions {
+  /** Open without `set`/`delete` (the returned store is not writable). Default false. */
+  readOnly?: boolean;
+  /** Create the root directory (and parents) when missing. Default false. */
+  create?: boolean;
+  /** fsync each written file and its directory before `set` resolves (durability across power loss). Default false. */
+  fsync?: boolean;
+}
+
+const TEMP_PREFIX = ".zarrflow-tmp-";
+/** zarr-python 2's DirectoryStore temp files: `<name>.<uuid4 hex>.partial`. */
+const PY_TEMP = /\.[0-9a-f]{32}\.partial$/;
+
+/** True for names of temp files written by this store (or zarr-python's); they are never listed. */
+export function isTempFileName(name: string): boolean {
+  return name.startsWith(TEMP_PREFIX) || PY_TEMP.test(name);
+}
+
+/** A fresh temp file name. Independent of the key's name so it never exceeds NAME_MAX. */
+export function tempFileName(): string {
+  return `${TEMP_PREFIX}${process.pid}-${randomBytes(8).toString("hex")}`;
+}
+
+/** The errno code of a Node fs error. */
+const codeOf = (e: unknown): string | undefined =>
+  typeof e === "object" && e !== null && "code" in e ? String((e as { code: unknown }).code) : undefined;
+
+/** Codes meaning "no such key" (ENOTDIR: a parent component is a file). */
+const isMissing = (e: unknown): boolean => {
+  const c = codeOf(e);
+  return c === "ENOENT" || c === "ENOTDIR";
+};
+
+/** Wrap an unexpected fs error as a StoreError naming the key and operation. */
+function ioError(op: string, key: string, e: unknown): StoreError {
+  if (e instanceof StoreError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  return new StoreError(`${op} failed: ${msg}`, key, { cause: e });
+}
+
+const O_NOFOLLOW = fsc.O_NOFOLLOW ?? 0;
+
+/** Open a directory store rooted at `root`. Read-only stores have no `set`/`delete`. */
+export async function openFsStore(root: string, options: FsStoreOptions & { readOnly: true }): Promise<ReadableStore>;
+export async function openFsStore(root: string, options?: FsStoreOptions): Promise<Store>;
+export async function openFsStore(root: string, options: FsStoreOptions = {}): Promise<ReadableStore | Store> {
+  const { readOnly = false, create = false, fsync = false } = options;
+  if (readOnly && create) throw new StoreError(`cannot both create and open read-only: ${root}`);
+  let st;
+  try {
+    st = await fsp.stat(root);
+  } catch (e) {
+    if (!isMissing(e) || !create) throw new StoreError(`cannot open directory store ${root}: ${(e as Error).message}`, undefined, { cause: e });
+    await fsp.mkdir(root, { recursive: true });
+    st = await fsp.stat(root);
+  }
+  if (!st.isDirectory()) throw new StoreError(`not a directory: ${root}`);
+  const rootReal = await fsp.realpath(root);
+  const base = rootReal.endsWith(path.sep) ? rootReal : rootReal + path.sep;
+  const inside = (real: string): boolean => real === rootReal || real.startsWith(base);
+  const escape = (key: string) => new StoreError("resolves outside the store root (symbolic link)", key);
+  const url = pathToFileURL(rootReal).href;
+  const abs = (key: string): string => path.join(rootReal, ...checkKey(key).split("/"));
+
+  /** realpath, or undefined when the path does not exist. */
+  const realOrMissing = async (p: string, key: string, op: string): Promise<string | undefined> => {
+    try {
+      return await fsp.realpath(p);
+    } catch (e) {
+      if (isMissing(e)) return undefined;
+      throw ioError(op, key, e);
+    }
+  };
+
+  async function get(key: string, range?: ByteRange): Promise<Uint8Array | undefined> {
+    const real = await realOrMissing(abs(key), key, "get");
+    if (real === undefined) return undefined;
+    if (!inside(real)) throw escape(key);
+    let fh: fsp.FileHandle;
+    try {
+      fh = await fsp.open(real, fsc.O_RDONLY | O_NOFOLLOW);
+    } catch (e) {
+      if (isMissing(e)) return undefined; // deleted since realpath
+      throw ioError("get", key, e);
+    }
+    try {
+      const st = await fh.stat();
+      if (!st.isFile()) return undefined; // directories are not keys
+      const [start, end] = resolveRange(st.size, range, key);
+      const out = new Uint8Array(end - start);
+      let done = 0;
+      while (done < out.length) {
+        const { bytesRead } = await fh.read(out, done, out.length - done, start + done);
+        if (bytesRead === 0) break; // shrank underneath us (not via this store: set renames)
+        done += bytesRead;
+      }
+      return done === out.length ? out : out.slice(0, done);
+    } catch (e) {
+      throw ioError("get", key, e);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  async function* list(prefix: string): AsyncGenerator<string> {
+    const [dir, partial] = splitPrefix(prefix);
+    const start = dir === "" ? rootReal : path.join(rootReal, ...dir.split("/"));
+    const real = await realOrMissing(start, prefix, "list");
+    if (real === undefined) return;
+    if (!inside(real)) throw escape(prefix);
+    yield* walk(real, dir === "" ? "" : dir + "/", partial);
+  }
+
+  /**
+   * Yield the keys of files under `absDir` whose names start with `partial` (top level only).
+   * Like zarr-python's os.walk listing, symlinked files are reported (when they stay inside
+   * the root) and symlinked directories are not descended, which also rules out cycles.
+   */
+  async function* walk(absDir: string, keyPrefix: string, partial: string): AsyncGenerator<string> {
+    let d;
+    try {
+      d = await fsp.opendir(absDir);
+    } catch (e) {
+      if (isMissing(e)) return;
+      throw ioError("list", keyPrefix, e);
+    }
+    for await (const ent of d as AsyncIterable<Dirent>) {
+      const name = ent.name;
+      if (!name.startsWith(partial) || isTempFileName(name) || keyProblem(name) !== undefined) continue;
+      const child = path.join(absDir, name);
+      if (ent.isDirectory()) yield* walk(child, keyPrefix + name + "/", "");
+      else if (ent.isFile()) yield keyPrefix + name;
+      else if (ent.isSymbolicLink()) {
+        const r = await realOrMissing(child, keyPrefix + name, "list");
+        if (r !== undefined && inside(r) && (await fsp.stat(r).catch(() => undefined))?.isFile()) yield keyPrefix + name;
+      }
+    }
+  }
+
+  if (readOnly) return { url, get, list, close: async () => {} };
+
+  /** realpath of the key's directory, creating it as needed; refused when outside the root. */
+  async function ensureDir(dirAbs: string, key: string): Promise<string> {
+    const missing: string[] = [];
+    let cur = dirAbs;
+    let real: string | undefined;
+    // Find the deepest existing ancestor first: mkdir -p through a symlink pointing outside
+    // would create directories there.
+    for (;;) {
+      try {
+        real = await fsp.realpath(cur);
+        break;
+      } catch (e) {
+        if (codeOf(e) === "ENOTDIR") throw new StoreError("a parent of the key is a file", key);
+        if (!isMissing(e) || cur === rootReal) throw ioError("set", key, e);
+        missing.unshift(path.basename(cur));
+        cur = path.dirname(cur);
+      }
+    }
+    if (!inside(real)) throw escape(key);
+    if (!(await fsp.stat(real)).isDirectory()) throw new StoreError("a parent of the key is a file", key);
+    if (missing.length === 0) return real;
+    const want = path.join(real, ...missing);
+    try {
+      await fsp.mkdir(want, { recursive: true });
+    } catch (e) {
+      if (codeOf(e) === "ENOTDIR" || codeOf(e) === "EEXIST") throw new StoreError("a parent of the key is a file", key);
+      throw ioError("set", key, e);
+    }
+    const made = await fsp.realpath(want);
+    if (!inside(made)) throw escape(key);
+    return made;
+  }
+
+  /** Refuse when the key's own path is a symlink leaving the root, or a directory. */
+  async function checkTarget(target: string, key: string, op: string): Promise<"file" | "missing" | "dir"> {
+    let st;
+    try {
+      st = await fsp.lstat(target);
+    } catch (e) {
+      if (isMissing(e)) return "missing";
+      throw ioError(op, key, e);
+    }
+    if (st.isSymbolicLink()) {
+      const r = await realOrMissing(target, key, op);
+      // A dangling link cannot be verified: refuse rather than guess.
+      if (r === undefined || !inside(r)) throw escape(key);
+    }
+    return st.isDirectory() ? "dir" : "file";
+  }
+
+  async function set(key: string, value: Uint8Array): Promise<void> {
+    const segments = checkKey(key).split("/");
+    const name = segments[segments.length - 1];
+    if (isTempFileName(name)) throw new StoreError("key name is reserved for temporary files", key);
+    if (!(value instanceof Uint8Array)) throw new StoreError("value is not a Uint8Array", key);
+    const dir = await ensureDir(path.join(rootReal, ...segments.slice(0, -1)), key);
+    const target = path.join(dir, name);
+    if ((await checkTarget(target, key, "set")) === "dir") throw new StoreError("a directory is in the way", key);
+    const tmp = path.join(dir, tempFileName());
+    try {
+      const fh = await fsp.open(tmp, "wx");
+      try {
+        await fh.writeFile(value);
+        if (fsync) await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await fsp.rename(tmp, target);
+    } catch (e) {
+      await fsp.unlink(tmp).catch(() => {});
+      throw ioError("set", key, e);
+    }
+    if (fsync) await syncDir(dir, key);
+  }
+
+  async function del(key: string): Promise<void> {
+    const p = abs(key);
+    const dir = await realOrMissing(path.dirname(p), key, "delete");
+    if (dir === undefined) return;
+    if (!inside(dir)) throw escape(key);
+    const target = path.join(dir, path.basename(p));
+    if ((await checkTarget(target, key, "delete")) !== "file") return; // missing, or a directory (not a key)
+    try {
+      await fsp.unlink(target);
+    } catch (e) {
+      if (!isMissing(e)) throw ioError("delete", key, e);
+    }
+  }
+
+  return { url, get, list, set, delete: del, close: async () => {} };
+}
+
+/** fsync a directory so a rename in it is durable (not supported on Windows: ignored there). */
+async function syncDir(dir: string, key: string): Promise<void> {
+  let fh;
+  try {
+    fh = await fsp.open(dir, "r");
+  } catch (e) {
+    if (process.platform === "win32") return;
+    throw ioError("set", key, e);
+  }
+  try {
+    await fh.sync();
+  } catch (e) {
+    if (process.platform !== "win32") throw ioError("set", key, e);
+  } finally {
+    await fh.close();
+  }
+}
