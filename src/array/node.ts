@@ -246,9 +246,10 @@ export function arrayMetadataFrom(o: CreateArrayOptions, key = "(new array)"): A
     } else codecs = inner;
   }
   const sep = o.separator ?? (zarrFormat === 2 ? "." : o.chunkKeyEncoding === "v2" ? "." : "/");
-  if (fill.raw === undefined && fill.value !== null) {
-    // Validate user fill for variable-length types via the JSON path.
-    parseFillValue(fill.value as JsonValue, dtype, zarrFormat, key);
+  if (dtype.kind === "string" && fill.value !== null && typeof fill.value !== "string") throw new MetadataError("fill value of a string array must be a string", key, "fill_value");
+  if (dtype.kind === "bytes" && fill.value !== null && !(fill.value instanceof Uint8Array)) {
+    if (typeof fill.value !== "string") throw new MetadataError("fill value of a bytes array must be a Uint8Array", key, "fill_value");
+    fill.value = parseFillValue(fill.value, dtype, zarrFormat, key).value;
   }
   return {
     zarrFormat,

@@ -3,9 +3,9 @@
  * no maintained native binding is installed). `level` is the block size in 100 kB units,
  * as for Python's bz2.compress.
  *
- * Decoding accepts several concatenated streams (as Python's bz2.decompress does) and
- * writes through a bounded sink: straight into `out` when given, never past its end.
- * Unlike Python, bytes after the last stream that are not another stream are an error.
+ * Decoding accepts several concatenated streams and, like Python's bz2.decompress, ignores
+ * trailing bytes that do not start another stream; it writes through a bounded sink,
+ * straight into `out` when given, never past its end.
  * @module
  */
 import { createRequire } from "node:module";
@@ -19,21 +19,25 @@ const NAME = "bz2";
 interface InputStream {
   readByte(): number;
   read(buf: Uint8Array, offset: number, length: number): number;
-  eof(): boolean;
 }
 interface OutputStream {
   writeByte(byte: number): void;
 }
 interface Bzip2Api {
   compressFile(input: Uint8Array, output: undefined, blockSize: number): Uint8Array;
-  decompressFile(input: InputStream, output: OutputStream, multistream: boolean): unknown;
+  decompressFile(input: InputStream, output: OutputStream): unknown;
 }
 
 const { Bzip2 } = createRequire(import.meta.url)("compressjs") as { Bzip2: Bzip2Api };
 
-/** Input stream over `src` that throws instead of returning EOF bits, so corrupt data cannot spin. */
-function reader(src: Uint8Array, key?: string): InputStream {
-  let pos = 0;
+/**
+ * Input stream over `src` from `start`, throwing instead of returning EOF bits so corrupt data
+ * cannot spin. It has no `eof()` on purpose: compressjs stops at `eof()` without reading the
+ * end-of-stream marker (accepting truncated streams); without it, compressjs decodes exactly
+ * one complete stream, and `position()` tells where the next one starts.
+ */
+function reader(src: Uint8Array, start: number, key?: string): InputStream & { position(): number } {
+  let pos = start;
   return {
     readByte() {
       if (pos >= src.length) throw new CodecError(NAME, "corrupt or truncated input: unexpected end of data", key);
@@ -45,7 +49,7 @@ function reader(src: Uint8Array, key?: string): InputStream {
       pos += n;
       return n;
     },
-    eof: () => pos >= src.length,
+    position: () => pos,
   };
 }
 
@@ -73,6 +77,11 @@ function writer(out: Uint8Array | undefined, key?: string): OutputStream & { byt
   };
 }
 
+/** True when a bzip2 stream header ("BZh1".."BZh9") starts at `pos`. */
+function isStreamStart(b: Uint8Array, pos: number): boolean {
+  return pos + 4 <= b.length && b[pos] === 0x42 && b[pos + 1] === 0x5a && b[pos + 2] === 0x68 && b[pos + 3] >= 0x31 && b[pos + 3] <= 0x39;
+}
+
 /** numcodecs `bz2` factory: `{level}` in [1, 9], default 1 (numcodecs' default). */
 export const bz2: CodecFactory = (configuration, context): BytesToBytesCodec => {
   const key = context.key;
@@ -91,8 +100,13 @@ export const bz2: CodecFactory = (configuration, context): BytesToBytesCodec => 
         return out ?? new Uint8Array(0);
       }
       const sink = writer(out, key);
+      let pos = 0;
       try {
-        Bzip2.decompressFile(reader(b, key), sink, true);
+        do {
+          const input = reader(b, pos, key);
+          Bzip2.decompressFile(input, sink);
+          pos = input.position();
+        } while (isStreamStart(b, pos));
       } catch (e) {
         throw corrupt(NAME, e, key);
       }

@@ -14,7 +14,8 @@ import {
   Float16, allocate, bytesOf, itemSize, layoutOf, parseV2DataType, toDataType, viewAs,
   type DataType, type DataValues, type TypedArray, type TypedArrayConstructor,
 } from "../format/dtype.js";
-import { CodecError, ZarrError } from "../format/errors.js";
+import { ChunkError, CodecError, ZarrError } from "../format/errors.js";
+import type { ArrayToArrayCodec, ChunkSpec } from "./types.js";
 
 /** Number of elements of a shape. */
 export const count = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -68,7 +69,7 @@ export function promoteTypes(a: NumericDType, b: NumericDType): NumericDType {
   if (a.kind === "float" && b.kind === "float") return F(Math.max(a.bits, b.bits) as 16);
   if (a.kind === "float" || b.kind === "float") {
     const [f, i] = a.kind === "float" ? [a, b] : [b, a];
-    const need = i.kind === "bool" ? 16 : bitsOf(i) === 8 ? 16 : bitsOf(i) === 16 ? 32 : 64;
+    const need = bitsOf(i) === 8 ? 16 : bitsOf(i) === 16 ? 32 : 64;
     return F(Math.max((f as { bits: number }).bits, need) as 16);
   }
   if (a.kind === b.kind) return (a.kind === "int" ? I : U)(Math.max(a.bits, b.bits) as 8);
@@ -276,13 +277,14 @@ export function normalizer(dt: NumericDType): (x: number) => number {
  * `a op s` for every element, both already of type `t`, in `t`'s arithmetic (integer
  * wraparound, float rounding), as numpy computes `array op scalar`.
  */
-export function scalarOp(w: Work, s: number | bigint, op: "-" | "*" | "+", t: NumericDType): Work {
+export function scalarOp(w: Work, s: number | bigint, op: "-" | "*" | "+" | "/", t: NumericDType): Work {
   const n = w.length;
   const out = newWork(t, n);
   if (isBig(t)) {
     const b = BigInt(s);
     const src = w as BigInt64Array, dst = out as BigInt64Array;
     // Typed bigint arrays wrap modulo 2^64 on store.
+    if (op === "/") throw new RangeError("integer division is not a numpy true_divide loop");
     if (op === "-") for (let i = 0; i < n; i++) dst[i] = src[i] - b;
     else if (op === "+") for (let i = 0; i < n; i++) dst[i] = src[i] + b;
     else for (let i = 0; i < n; i++) dst[i] = src[i] * b;
@@ -296,9 +298,24 @@ export function scalarOp(w: Work, s: number | bigint, op: "-" | "*" | "+", t: Nu
     for (let i = 0; i < n; i++) dst[i] = norm(Math.imul(src[i], b));
   } else if (op === "-") for (let i = 0; i < n; i++) dst[i] = norm(src[i] - b);
   else if (op === "+") for (let i = 0; i < n; i++) dst[i] = norm(src[i] + b);
+  else if (op === "/") for (let i = 0; i < n; i++) dst[i] = norm(src[i] / b);
   else for (let i = 0; i < n; i++) dst[i] = norm(src[i] * b);
   return out;
 }
+
+/**
+ * A Python scalar (int or float, as in a numcodecs configuration) converted to numpy type `t`,
+ * as numpy does before `array op scalar`.
+ */
+export function pyScalarTo(v: number | bigint, t: NumericDType): number | bigint {
+  if (t.kind === "float") return roundFloat(t.bits)(Number(v));
+  if (isBig(t)) return BigInt(v);
+  if (t.kind === "bool") return v ? 1 : 0;
+  return Number(v);
+}
+
+/** True when a configuration number stands for a Python float (JSON cannot tell 1.0 from 1; integral values count as ints). */
+export const isPyFloat = (v: number | bigint): boolean => typeof v === "number" && !Number.isInteger(v);
 
 /** numpy `around` / `rint`: round half to even, keeping -0. */
 export function roundHalfEven(x: number): number {
@@ -370,4 +387,82 @@ export function viewData(data: DataValues, from: DataType, to: DataType, codec: 
 /** A constructor of `dt`'s in-memory container (typed arrays only). */
 export function ctorOf(dt: DataType): TypedArrayConstructor {
   return layoutOf(dt).ctor as TypedArrayConstructor;
+}
+
+// ---------------------------------------------------------------- numcodecs filter skeleton
+
+/** What a numcodecs-style elementwise filter supplies to {@link elementwiseCodec}. */
+export interface ElementwiseDef {
+  name: string;
+  /** The dtype numcodecs views its input as (`dtype` in the configuration). */
+  dtype: DataType;
+  /** The encoded dtype (`astype`). */
+  astype: DataType;
+  /** Values of `dtype` → values of `astype` (same count). */
+  encode(data: DataValues): DataValues;
+  /** Values of `astype` → values of `dtype` (same count). */
+  decode(data: DataValues): DataValues;
+}
+
+/**
+ * An array→array codec from an elementwise filter. Like numcodecs, the input is viewed as
+ * `dtype` (so a byte-order or kind mismatch reinterprets bytes exactly as numpy does) and the
+ * decoded values are viewed back as the chunk dtype. The shape is kept when the element count
+ * is unchanged, else the encoded array is 1-D (numcodecs flattens anyway).
+ */
+export function elementwiseCodec(def: ElementwiseDef, key?: string): ArrayToArrayCodec {
+  const { name, dtype, astype } = def;
+  const encodedShape = (shape: number[], dt: DataType): number[] => {
+    const n = count(shape), m = (n * (itemSize(dt) ?? 0)) / (itemSize(dtype) ?? 1);
+    return m === n ? shape.slice() : [m];
+  };
+  const encodedFill = (spec: ChunkSpec): { fillValue: unknown; fillRaw?: Uint8Array } => {
+    try {
+      if (itemSize(spec.dtype) !== itemSize(dtype)) return { fillValue: undefined };
+      let one: DataValues;
+      if (spec.fillRaw) one = viewAs(spec.dtype, spec.fillRaw.slice());
+      else {
+        const v = spec.fillValue;
+        if (!isNumeric(spec.dtype) || (typeof v !== "number" && typeof v !== "bigint" && typeof v !== "boolean")) return { fillValue: undefined };
+        one = allocate(spec.dtype, 1);
+        (one as unknown as (number | bigint)[])[0] = isBig(spec.dtype) ? BigInt(typeof v === "boolean" ? Number(v) : v) : Number(v);
+      }
+      const enc = def.encode(viewData(one, spec.dtype, dtype, name, key));
+      const value = isNumeric(astype) ? readWork(enc, astype)[0] : (enc as unknown as unknown[])[0];
+      return { fillValue: value, fillRaw: bytesOf(enc).slice() };
+    } catch {
+      return { fillValue: undefined };
+    }
+  };
+  return {
+    kind: "array-to-array",
+    name,
+    encodedSpec(spec) {
+      if (itemSize(spec.dtype) === undefined) throw new CodecError(name, "variable-length data is not supported", key);
+      const n = count(spec.shape), bytes = n * itemSize(spec.dtype)!;
+      if (bytes % itemSize(dtype)! !== 0) throw new CodecError(name, `chunk of ${bytes} bytes cannot be viewed as ${itemSize(dtype)}-byte elements`, key);
+      return { shape: encodedShape(spec.shape, spec.dtype), dtype: astype, ...encodedFill(spec) };
+    },
+    async encode(a) {
+      const data = def.encode(viewData(a.data, a.dtype, dtype, name, key));
+      return { data, shape: encodedShape(a.shape, a.dtype), dtype: astype };
+    },
+    async decode(a, spec) {
+      const dec = def.decode(viewData(a.data, a.dtype, astype, name, key));
+      const data = viewData(dec, dtype, spec.dtype, name, key);
+      const expected = count(spec.shape) * layoutOf(spec.dtype).units;
+      if ((data as ArrayLike<unknown>).length !== expected) {
+        throw new ChunkError(`codec ${name}: decoded ${(data as ArrayLike<unknown>).length} values but the chunk holds ${expected}`, key);
+      }
+      return { data, shape: spec.shape.slice(), dtype: spec.dtype };
+    },
+  };
+}
+
+/** `dtype` as a numeric dtype, or a CodecError naming the codec and field. */
+export function requireNumeric(dt: DataType, codec: string, field: string, key?: string, kinds: readonly string[] = ["bool", "int", "uint", "float"]): NumericDType {
+  if (!isNumeric(dt) || !kinds.includes(dt.kind)) {
+    throw new CodecError(codec, `configuration field "${field}": unsupported dtype (expected ${kinds.join("/")})`, key);
+  }
+  return dt;
 }

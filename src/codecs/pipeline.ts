@@ -49,7 +49,9 @@ export function pipelineSpecOf(meta: ArrayMetadata, key?: string): PipelineSpec 
 }
 
 async function instantiate(c: CodecSpec, format: 2 | 3, spec: ChunkSpec, key?: string): Promise<Codec> {
-  const factory = await loadCodec(locateCodec(c.name, format, key));
+  // v2 order "F" is expressed with the v3 transpose codec (see pipelineSpecOf).
+  const lookupFormat = format === 2 && c.name === "transpose" ? 3 : format;
+  const factory = await loadCodec(locateCodec(c.name, lookupFormat, key));
   try {
     return await factory(c.configuration, { spec, zarrFormat: format, key });
   } catch (e) {

@@ -16,7 +16,7 @@ function overlaps(a: Uint8Array, b: Uint8Array): boolean {
 /** Factory for `{id: "shuffle", elementsize}`. */
 export function shuffle(configuration: Record<string, unknown>, context: CodecContext): BytesToBytesCodec {
   const key = context.key;
-  const es = configuration.elementsize ?? 4;
+  const es = configuration.elementsize === undefined ? 4 : configuration.elementsize;
   if (typeof es !== "number" || !Number.isSafeInteger(es) || es < 0)
     throw new CodecError("shuffle", `configuration field "elementsize" must be a non-negative integer, got ${JSON.stringify(es)}`, key);
 

@@ -153,7 +153,7 @@ function dataSize(dt: DataType, shape: readonly number[], key?: string): { size:
 function wrapHeader(text: Uint8Array, version: 1 | 2 | 3): Uint8Array | undefined {
   const lenBytes = version === 1 ? 2 : 4;
   const hlen = text.length + 1; // + final "\n"
-  const padlen = (ARRAY_ALIGN - ((8 + lenBytes + hlen) % ARRAY_ALIGN)) % ARRAY_ALIGN;
+  const padlen = ARRAY_ALIGN - ((8 + lenBytes + hlen) % ARRAY_ALIGN);
   const total = hlen + padlen;
   if (total > (version === 1 ? 0xffff : 0xffffffff)) return undefined;
   const out = new Uint8Array(8 + lenBytes + total).fill(0x20);
@@ -364,9 +364,9 @@ function fromTypeStr(s: string, key: string | undefined, field: string): DataTyp
   return dt;
 }
 
-/** Non-negative dimensions from a header tuple (or a bare int, which numpy also accepts in field shapes). */
-function dims(v: PyValue | undefined, key: string | undefined, field: string): number[] {
-  const items = typeof v === "bigint" ? [v] : isTuple(v) ? v.tuple : undefined;
+/** Non-negative dimensions from a header tuple (field shapes may also be a bare int, as numpy allows). */
+function dims(v: PyValue | undefined, key: string | undefined, field: string, allowInt = false): number[] {
+  const items = typeof v === "bigint" && allowInt ? [v] : isTuple(v) ? v.tuple : undefined;
   if (!items || !items.every((x): x is bigint => typeof x === "bigint"))
     throw new MetadataError("must be a tuple of integers", key, field);
   if (items.length > MAX_DIMS) throw new UnsupportedError("shape", `${items.length} dimensions (numpy allows ${MAX_DIMS})`, key);
@@ -396,7 +396,7 @@ function fromDescr(v: PyValue | undefined, key: string | undefined, field: strin
     if (isTuple(name)) throw new UnsupportedError("data type", "structured field titles", key);
     if (typeof name !== "string") throw new MetadataError("field name must be a string", key, where);
     const dtype = fromDescr(parts[1], key, where);
-    const shape = parts.length === 3 ? dims(parts[2], key, `${where} shape`) : [];
+    const shape = parts.length === 3 ? dims(parts[2], key, `${where} shape`, true) : [];
     const size = itemSize(dtype)! * elementCount(shape);
     // numpy drops unnamed void / sub-array entries: they are padding (is_pad in descr_to_dtype).
     const isPad = name === "" && (dtype.kind === "raw" || shape.length > 0);

@@ -248,7 +248,9 @@ async function readArchive(fh: fsp.FileHandle, size: number, file: string): Prom
     const loc = await readExact(fh, eocdPos - 20, 20, "zip64 locator", file);
     const lv = view(loc);
     if (lv.getUint32(0, true) === SIG_LOC64) {
-      if (lv.getUint32(16, true) > 1) throw new UnsupportedError("multi-disk zip", `archive spans ${lv.getUint32(16, true)} disks`);
+      if (lv.getUint32(4, true) !== 0 || lv.getUint32(16, true) > 1) {
+        throw new UnsupportedError("multi-disk zip", `archive spans several disks: ${file}`);
+      }
       const recPos = eocdPos - 20 - 56;
       if (recPos < 0) throw corrupt(file, "zip64 end record missing");
       const rec = await readExact(fh, recPos, 56, "zip64 end record", file);
@@ -410,8 +412,9 @@ function endRecords(count: number, cdSize: number, cdRel: number, comment: Uint8
     v.setBigUint64(40, BigInt(cdSize), true);
     v.setBigUint64(48, BigInt(cdRel), true);
     v.setUint32(56, SIG_LOC64, true);
-    v.setBigUint64(60, BigInt(cdRel + cdSize), true); // where the zip64 end record starts
-    v.setUint32(72, 1, true);
+    v.setUint32(60, 0, true); // disk holding the zip64 end record
+    v.setBigUint64(64, BigInt(cdRel + cdSize), true); // where the zip64 end record starts
+    v.setUint32(72, 1, true); // total number of disks
     o = 76;
   }
   v.setUint32(o, SIG_EOCD, true);
@@ -475,7 +478,7 @@ async function makeStore(
   forceZip64: boolean,
 ): Promise<ReadableZipStore | WritableZipStore> {
   const archive: Archive =
-    mode === "w" || initialSize === 0
+    mode === "w" || (mode === "a" && initialSize === 0)
       ? { entries: [], cdStart: 0, concat: 0, comment: new Uint8Array(0) }
       : await readArchive(fh, initialSize, file);
   for (const e of archive.entries) checkEntryName(e.name, file);

@@ -49,11 +49,13 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 }
 
 before(async () => {
+  // numcodecs 0.11 cannot decode even its own frame of empty data ("invalid input data").
+  const numcodecsCannotDecode = (name: string) => name === "empty";
   plan = await interopPlan([
-    { factory: zstd, config: { id: "zstd", level: 1 }, data },
-    { factory: zstd, config: { id: "zstd", level: 0 }, data },
-    { factory: zstd, config: { id: "zstd", level: -3 }, data },
-    { factory: zstd, config: { id: "zstd", level: 19 }, data: data.filter((d) => d.data.length < 200_000) },
+    { factory: zstd, config: { id: "zstd", level: 1 }, data, numcodecsCannotDecode },
+    { factory: zstd, config: { id: "zstd", level: 0 }, data, numcodecsCannotDecode },
+    { factory: zstd, config: { id: "zstd", level: -3 }, data, numcodecsCannotDecode },
+    { factory: zstd, config: { id: "zstd", level: 19 }, data: data.filter((d) => d.data.length < 200_000), numcodecsCannotDecode },
   ]);
   checksumFrame = await (await makeCodec(zstd, { level: 3, checksum: true }, 3)).encode(small);
   extraAt = plan.jobs.length;

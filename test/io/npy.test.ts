@@ -20,7 +20,7 @@ import {
 import type { JsonValue } from "../../src/format/json.js";
 import { ChunkError, MetadataError, SelectionError, StoreError, UnsupportedError } from "../../src/format/errors.js";
 import {
-  createNpyWriter, decodeNpy, encodeNpy, npyHeader, openNpyReader, parseNpyHeader,
+  createNpyWriter, decodeNpy, encodeNpy, npyDescr, npyHeader, openNpyReader, parseNpyHeader,
 } from "../../src/io/npy.js";
 import { decodeRaw, encodeRange, vlenToFixed } from "../../src/io/npy-convert.js";
 
@@ -572,9 +572,24 @@ test("tolerant of numpy's header variants", () => {
     [`{'descr': [('\\x41\\u00e9\\U0001d11e\\101' 'z', '<i2'), (r'\\n', '|V2')], 'fortran_order': False, 'shape': (3,)}`,
       parseV2DataType([["Aé𝄞Az", "<i2"], ["\\n", "|V2"]]), [3], false],
   ];
-  for (const [text, dtype, shape, fortran] of variants) {
-    const h = parseNpyHeader(rawNpy(text, data));
-    assert.deepEqual([h.dtype, h.shape, h.fortranOrder], [dtype, shape, fortran], text);
+  const tdir = fs.mkdtempSync(path.join(os.tmpdir(), "zarrflow-npy-t-"));
+  try {
+    const ours = variants.map(([text, dtype, shape, fortran], i) => {
+      const file = rawNpy(text, data);
+      fs.writeFileSync(path.join(tdir, `${i}.npy`), file);
+      const h = parseNpyHeader(file);
+      assert.deepEqual([h.dtype, h.shape, h.fortranOrder], [dtype, shape, fortran], text);
+      return [npyDescr(h.dtype), h.shape];
+    });
+    // numpy reads every variant the same way.
+    const theirs = JSON.parse(python(String.raw`
+import json, os, sys, numpy as np
+d = sys.argv[1]
+print(json.dumps([[repr(np.lib.format.dtype_to_descr(a.dtype)), list(a.shape)]
+                  for a in (np.load(os.path.join(d, '%d.npy' % i)) for i in range(int(sys.argv[2])))]))`, tdir, String(variants.length)));
+    assert.deepEqual(theirs, ours);
+  } finally {
+    fs.rmSync(tdir, { recursive: true, force: true });
   }
   // Fortran-order decode reorders into C order.
   const f = decodeNpy(rawNpy(`{'descr': '<i2', 'fortran_order': True, 'shape': (2, 3), }`, data));
@@ -603,6 +618,7 @@ test("hostile headers give typed errors naming the reason", async () => {
     ["33 dims", hdr(`(${Array(33).fill(1).join(", ")})`), UnsupportedError, /33 dimensions/],
     ["float dim", hdr("(3.0,)"), MetadataError, /only integer/],
     ["list shape", hdr("[3]"), MetadataError, /shape.*tuple of integers/],
+    ["int shape", hdr("3"), MetadataError, /shape.*tuple of integers/],
     ["bool dim", hdr("(True,)"), MetadataError, /tuple of integers/],
     ["not a dict", rawNpy("['descr', '<i2']"), MetadataError, /not a dictionary/],
     ["missing key", rawNpy("{'descr': '<i2', 'shape': (3,)}"), MetadataError, /exactly the keys/],

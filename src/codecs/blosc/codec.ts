@@ -24,14 +24,14 @@ export interface BloscSettings {
 const bad = (field: string, why: string, key?: string): CodecError => new CodecError("blosc", `configuration field "${field}" ${why}`, key);
 
 function intField(conf: Record<string, unknown>, field: string, dflt: number | undefined, min: number, max: number, key?: string): number {
-  const v = conf[field] ?? dflt;
+  const v = conf[field] === undefined ? dflt : conf[field];
   if (v === undefined) throw bad(field, "is required", key);
   if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) throw bad(field, `must be an integer in ${min}..${max}, got ${JSON.stringify(v)}`, key);
   return v;
 }
 
 function cnameField(conf: Record<string, unknown>, dflt: Cname | undefined, key?: string): Cname {
-  const v = conf.cname ?? dflt;
+  const v = conf.cname === undefined ? dflt : conf.cname;
   if (v === undefined) throw bad("cname", "is required", key);
   if (!isCname(v)) throw bad("cname", `must be one of ${CNAMES.join(", ")}, got ${JSON.stringify(v)}`, key);
   return v;
