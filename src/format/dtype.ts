@@ -178,10 +178,12 @@ export function parseV2DataType(json: JsonValue, key?: string, field = "dtype"):
       if (![8, 16].includes(size)) bad();
       return { kind: "complex", bits: (size * 8) as 64, endian };
     case "M": case "m": {
-      if (size !== 8 || unitStr === undefined) bad();
-      const unit = unitStr as TimeUnit;
-      if (!TIME_UNITS.includes(unit)) bad();
+      if (size !== 8) bad();
+      // numpy spells the generic unit by leaving the brackets out ("<M8").
+      const unit = (unitStr ?? "generic") as TimeUnit;
+      if (!TIME_UNITS.includes(unit) || unitStr === "generic") bad();
       const scale = scaleStr === "" || scaleStr === undefined ? 1 : Number(scaleStr);
+      if (!(scale >= 1)) bad();
       return { kind: code === "M" ? "datetime" : "timedelta", unit, scale, endian };
     }
     case "S": if (!(size >= 0)) bad(); return { kind: "fixed-bytes", size };
@@ -228,6 +230,7 @@ export function v2DataTypeJSON(dt: DataType): JsonValue {
     case "float": return `${bo(dt.endian)}f${dt.bits / 8}`;
     case "complex": return `${bo(dt.endian)}c${dt.bits / 8}`;
     case "datetime": case "timedelta":
+      if (dt.unit === "generic") return `${bo(dt.endian)}${dt.kind === "datetime" ? "M" : "m"}8`;
       return `${bo(dt.endian)}${dt.kind === "datetime" ? "M" : "m"}8[${dt.scale === 1 ? "" : dt.scale}${dt.unit}]`;
     case "fixed-bytes": return `|S${dt.size}`;
     case "raw": return `|V${dt.size}`;

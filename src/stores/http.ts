@@ -88,11 +88,9 @@ export function openHttpStore(baseUrl: string, options: HttpStoreOptions = {}): 
     // whether the key exists.
     const empty = range !== undefined && ("suffix" in range ? range.suffix === 0 : range.length === 0);
     const headers = new Headers(userHeaders);
-    if (range !== undefined) {
-      headers.set("range", empty ? "bytes=0-0" : rangeHeader(range));
-      // A range of a gzip-encoded representation would not decompress on its own.
-      if (!headers.has("accept-encoding")) headers.set("accept-encoding", "identity");
-    }
+    // (fetch itself adds "Accept-Encoding: identity" to ranged requests, as the Fetch standard
+    // requires, so a range never cuts into a gzip-encoded representation.)
+    if (range !== undefined) headers.set("range", empty ? "bytes=0-0" : rangeHeader(range));
     let res: Response;
     try {
       res = await fetchFn(url, { headers, redirect: "follow" });

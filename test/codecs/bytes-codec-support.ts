@@ -9,7 +9,11 @@ import * as path from "node:path";
 import { CodecError } from "../../src/format/errors.js";
 import type { BytesToBytesCodec, CodecFactory } from "../../src/codecs/types.js";
 
-/** A Python job: numcodecs encode/decode of `input` with `codec` (numcodecs JSON), or `eval` of an expression over `data`. */
+/**
+ * A Python job: numcodecs encode/decode of `input` with `codec` (numcodecs JSON), or `eval` of
+ * an expression over `data` (modules gzip bz2 lzma zlib base64 struct numcodecs crc32c and
+ * `fletcher32_ref` are in scope).
+ */
 export type PyJob =
   | { kind: "encode" | "decode"; codec: Record<string, unknown>; input: Uint8Array }
   | { kind: "eval"; expr: string; input: Uint8Array };
@@ -24,6 +28,27 @@ try:
     import crc32c
 except ImportError:
     crc32c = None
+def fletcher32_ref(data):
+    # HDF5 H5_checksum_fletcher32 (numcodecs >= 0.12 Fletcher32), with C's 32-bit wrap-around.
+    s1 = s2 = 0
+    i, n = 0, len(data) // 2
+    while n:
+        t = min(n, 360)
+        n -= t
+        for _ in range(t):
+            s1 = (s1 + ((data[i] << 8) | data[i + 1])) & 0xffffffff
+            s2 = (s2 + s1) & 0xffffffff
+            i += 2
+        s1 = (s1 & 0xffff) + (s1 >> 16)
+        s2 = (s2 & 0xffff) + (s2 >> 16)
+    if len(data) % 2:
+        s1 = (s1 + (data[i] << 8)) & 0xffffffff
+        s2 = (s2 + s1) & 0xffffffff
+        s1 = (s1 & 0xffff) + (s1 >> 16)
+        s2 = (s2 & 0xffff) + (s2 >> 16)
+    s1 = (s1 & 0xffff) + (s1 >> 16)
+    s2 = (s2 & 0xffff) + (s2 >> 16)
+    return (s2 << 16) | s1
 d = sys.argv[1]
 jobs = json.load(open(os.path.join(d, "jobs.json")))
 results = []
