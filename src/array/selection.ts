@@ -139,8 +139,15 @@ export function isWholeChunk(projection: ChunkProjection, chunkShape: readonly n
   // A range never repeats an offset, and every offset lies inside the array.
   if (isRange(sel)) return sel.count >= need;
   if (sel.length < need) return false;
-  const seen = new Uint8Array(size);
+  // Count distinct offsets: a bitmap when the chunk is small next to the list, else a sort
+  // (an edge chunk of a huge chunk shape must not cost a chunk-sized allocation).
   let hit = 0;
-  for (let j = 0; j < sel.length; j++) if (!seen[sel[j]]) { seen[sel[j]] = 1; hit++; }
+  if (size <= 8 * sel.length + 4096) {
+    const seen = new Uint8Array(size);
+    for (let j = 0; j < sel.length; j++) if (!seen[sel[j]]) { seen[sel[j]] = 1; hit++; }
+  } else {
+    const sorted = Float64Array.from(sel).sort();
+    for (let j = 0; j < sorted.length; j++) if (j === 0 || sorted[j] !== sorted[j - 1]) hit++;
+  }
   return hit === need;
 }

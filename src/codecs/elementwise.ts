@@ -466,3 +466,51 @@ export function requireNumeric(dt: DataType, codec: string, field: string, key?:
   }
   return dt;
 }
+
+// ---------------------------------------------------------------- numcodecs list layout (json2, msgpack2)
+
+/**
+ * Nest flat C-order values by `shape` (numpy `tolist()`): a 2×2 chunk becomes
+ * `[[a, b], [c, d]]`. A 0-d chunk gives `[value]`.
+ */
+export function nestValues<T>(flat: ArrayLike<T>, shape: readonly number[]): unknown[] {
+  if (shape.length <= 1) return Array.from(flat);
+  let pos = 0;
+  const build = (axis: number): unknown[] => {
+    const out = new Array<unknown>(shape[axis]);
+    for (let i = 0; i < shape[axis]; i++) out[i] = axis === shape.length - 1 ? flat[pos++] : build(axis + 1);
+    return out;
+  };
+  return build(0);
+}
+
+/**
+ * Check numcodecs' `[*items, dtype, shape]` list and flatten the items by its shape.
+ * Returns the flat items, the dtype string and the shape. Throws ChunkError naming `codec`.
+ */
+export function unpackItemList(codec: string, list: unknown, expected: number, key?: string): { items: unknown[]; dtype: string; shape: number[] } {
+  const err = (msg: string) => new ChunkError(`codec ${codec}: ${msg}`, key);
+  if (!Array.isArray(list) || list.length < 2) throw err("expected a list ending with the dtype and shape");
+  const dtype = list[list.length - 2];
+  const shapeRaw = list[list.length - 1];
+  if (typeof dtype !== "string") throw err("the dtype entry is not a string");
+  if (!Array.isArray(shapeRaw) || !shapeRaw.every((x) => typeof x === "number" && Number.isSafeInteger(x) && x >= 0)) {
+    throw err("the shape entry is not a list of non-negative integers");
+  }
+  const shape = shapeRaw as number[];
+  const n = count(shape);
+  if (n !== expected) throw err(`shape [${shape}] holds ${n} elements but the chunk has ${expected}`);
+  const top = list.slice(0, -2);
+  if (shape.length <= 1) {
+    if (top.length !== n) throw err(`${top.length} items for shape [${shape}]`);
+    return { items: top, dtype, shape };
+  }
+  const items: unknown[] = [];
+  const walk = (v: unknown, axis: number): void => {
+    if (!Array.isArray(v) || v.length !== shape[axis]) throw err(`items do not nest as shape [${shape}] at axis ${axis}`);
+    if (axis === shape.length - 1) for (const x of v) items.push(x);
+    else for (const x of v) walk(x, axis + 1);
+  };
+  walk(top, 0);
+  return { items, dtype, shape };
+}

@@ -17,7 +17,7 @@ export type Progress = (done: number, total: number) => void;
 
 /** Options for streaming. */
 export interface StreamOptions extends AccessOptions {
-  /** Upper bound on one piece's decoded bytes (default 256 MiB); a piece is at least one row of the first axis. */
+  /** Upper bound on one piece's decoded bytes (default 8 MiB); a piece is at least one row of the first axis. */
   maxPieceBytes?: number;
   onProgress?: Progress;
 }
@@ -55,7 +55,7 @@ function padTo(a: NDArray, width: number): NDArray {
  */
 export async function exportNpy(arr: ZarrArray, file: string, opts: StreamOptions = {}): Promise<void> {
   const { shape, dtype } = arr.meta;
-  const budget = opts.maxPieceBytes ?? 256 * 2 ** 20;
+  const budget = opts.maxPieceBytes ?? 8 * 2 ** 20;
   const rowElems = product(shape.slice(1));
   const itemBytes = "bits" in dtype ? dtype.bits / 8 : 16;
   const pieces = () => rowPieces(shape, arr.meta.chunkShape[0] ?? 1, rowElems * itemBytes, budget);
@@ -108,7 +108,7 @@ export async function importNpy(
       return arr;
     }
     const rowElems = product(shape.slice(1));
-    const budget = opts.maxPieceBytes ?? 256 * 2 ** 20;
+    const budget = opts.maxPieceBytes ?? 8 * 2 ** 20;
     let done = 0;
     for (const [r0, r1] of rowPieces(shape, arr.meta.chunkShape[0] ?? 1, rowElems * reader.itemSize, budget)) {
       const count = shape.length === 0 ? 1 : (r1 - r0) * rowElems;

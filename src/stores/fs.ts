@@ -65,10 +65,15 @@ function ioError(op: string, key: string, e: unknown): StoreError {
 
 const O_NOFOLLOW = fsc.O_NOFOLLOW ?? 0;
 
+/** A filesystem store opened read-only (`close` is a no-op: no handle stays open between calls). */
+export type ReadableFsStore = ReadableStore & { close(): Promise<void> };
+/** A writable filesystem store. */
+export type FsStore = Store & { close(): Promise<void> };
+
 /** Open a directory store rooted at `root`. Read-only stores have no `set`/`delete`. */
-export async function openFsStore(root: string, options: FsStoreOptions & { readOnly: true }): Promise<ReadableStore>;
-export async function openFsStore(root: string, options?: FsStoreOptions): Promise<Store>;
-export async function openFsStore(root: string, options: FsStoreOptions = {}): Promise<ReadableStore | Store> {
+export async function openFsStore(root: string, options: FsStoreOptions & { readOnly: true }): Promise<ReadableFsStore>;
+export async function openFsStore(root: string, options?: FsStoreOptions): Promise<FsStore>;
+export async function openFsStore(root: string, options: FsStoreOptions = {}): Promise<ReadableFsStore | FsStore> {
   const { readOnly = false, create = false, fsync = false } = options;
   if (readOnly && create) throw new StoreError(`cannot both create and open read-only: ${root}`);
   let st;

@@ -7,7 +7,7 @@ export { isWritable } from "./types.js";
 export { checkKey, checkPrefix, checkRange, keyProblem, resolveRange, splitPrefix } from "./keys.js";
 export { createMemoryStore } from "./memory.js";
 export { openFsStore, isTempFileName } from "./fs.js";
-export type { FsStoreOptions } from "./fs.js";
+export type { FsStore, FsStoreOptions, ReadableFsStore } from "./fs.js";
 export { openZipStore, detectZipRoot } from "./zip.js";
 export type { ZipStoreOptions, ZipStoreInfo, ReadableZipStore, WritableZipStore } from "./zip.js";
 export { openHttpStore } from "./http.js";

@@ -63,6 +63,8 @@ export interface ZipStoreInfo {
   readonly prefix: string;
   /** Absolute path of the archive. */
   readonly path: string;
+  /** Write the central directory (writers) and release the file. Idempotent; required after writing. */
+  close(): Promise<void>;
 }
 
 /** A zip store opened for reading. */
@@ -495,7 +497,7 @@ async function makeStore(
   let broken: unknown;
   let modified = false;
   const pending = new Set<Promise<unknown>>();
-  const fileSize = () => Math.max(mode === "r" ? initialSize : 0, pos, mode === "a" ? initialSize : 0);
+  const fileSize = () => Math.max(initialSize, pos);
 
   const track = <T>(p: Promise<T>): Promise<T> => {
     pending.add(p);

@@ -547,3 +547,13 @@ test("bad selections throw SelectionError naming the dimension, index and length
   err(() => planMask([4, 5], [2, 2], [true]), /mask has 1 elements but the array has 20/);
   err(() => countSelected([3], [[0, 3]]), /index 3 is out of bounds for dimension 0 with length 3/);
 });
+
+test("isWholeChunk on points in an edge chunk of a huge chunk shape does not allocate the chunk", () => {
+  // Chunk [1e6, 1e6] (1e12 elements) of which only a 2x2 corner lies inside the array.
+  const plan = planPoints([2, 2], [1e6, 1e6], [[1, 0, 1, 0, 1], [1, 1, 0, 0, 1]]);
+  const [p] = [...plan.projections];
+  assert.deepEqual(p.extent, [2, 2]);
+  assert.ok(isWholeChunk(p, [1e6, 1e6]));
+  const plan2 = planPoints([2, 2], [1e6, 1e6], [[1, 0, 1, 1], [1, 1, 0, 1]]);
+  assert.ok(!isWholeChunk([...plan2.projections][0], [1e6, 1e6]));
+});

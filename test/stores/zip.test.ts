@@ -464,5 +464,17 @@ test("zip: write-mode semantics: read back while writing, prefix, modes, delete,
   await t.close();
   assert.deepEqual(pyJson<Dump>(DUMP, file).names, []);
   assert.equal(fs.statSync(file).size, 22);
-  assert.ok(UnsupportedError);
+});
+
+test("zip: other compression methods (bzip2 from Python) are UnsupportedError naming the key", async () => {
+  const file = path.join(tmp(), "bz.zip");
+  py(`
+import zipfile, sys
+with zipfile.ZipFile(sys.argv[1], "w", compression=zipfile.ZIP_BZIP2) as z:
+    z.writestr("a/0", b"bzipped" * 10)
+`, file);
+  const s = await openZipStore(file);
+  assert.deepEqual(await listAll(s), ["a/0"]);
+  await assert.rejects(s.get("a/0"), (e: unknown) => e instanceof UnsupportedError && e.key === "a/0" && /method 12/.test(e.message));
+  await s.close();
 });

@@ -91,16 +91,39 @@ export function blosclzDecompress(src: Uint8Array, dst: Uint8Array): number {
 }
 
 let table = new Int32Array(0);
+let probeOut = new Uint8Array(0);
+
+/** Minimum ratio a probe must show per clevel (c-blosc's thresholds), else the stream is stored raw. */
+const MIN_PROBE_RATIO = [0, 2, 1.5, 1.2, 1.2, 1.2, 1.2, 1.15, 1.1, 1.0];
+/** Most bytes a probe compresses. */
+const PROBE_MAX = 4096;
 
 /**
  * Compress `src` into `dst`; returns the number of bytes written, or 0 when the result
  * would not fit in `dst` (the caller then stores the block raw) or `src` is too small to be
  * worth it. `clevel` (1..9) sizes the hash table as c-blosc does (bigger at higher levels).
  *
- * Greedy single-probe hashing with an LZ4-style skip that grows while no match is found,
- * so incompressible data is rejected quickly.
+ * Like c-blosc, a cheap probe first compresses a sample from the last quarter; streams that
+ * would barely shrink are stored raw, which costs a little ratio but decodes far faster.
  */
 export function blosclzCompress(src: Uint8Array, dst: Uint8Array, clevel: number): number {
+  const length = src.length;
+  if (length < 16 || dst.length < 66) return 0;
+  const level = Math.min(Math.max(clevel, 1), 9);
+  const sample = Math.min(length >>> 2, PROBE_MAX);
+  if (sample >= 16) {
+    if (probeOut.length < PROBE_MAX * 2) probeOut = new Uint8Array(PROBE_MAX * 2);
+    const got = lzEncode(src.subarray(length - sample), probeOut.subarray(0, sample * 2), level);
+    if (got === 0 || sample / got < MIN_PROBE_RATIO[level]) return 0;
+  }
+  return lzEncode(src, dst, level);
+}
+
+/**
+ * Greedy single-probe hashing with an LZ4-style skip that grows while no match is found,
+ * so incompressible data is passed over quickly.
+ */
+function lzEncode(src: Uint8Array, dst: Uint8Array, clevel: number): number {
   const length = src.length;
   const cap = dst.length;
   if (length < 16 || cap < 66) return 0;

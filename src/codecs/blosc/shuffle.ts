@@ -16,6 +16,67 @@
 /** True on little-endian hosts, where wide typed-array stores may replace byte stores. */
 const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/**
+ * Word-at-a-time paths for typesize 2, 4 and 8: four elements per step, moving 32-bit words
+ * and transposing 4×4 bytes in registers (about twice as fast as byte loads in V8).
+ * They need little-endian hosts, 4-byte aligned views and a multiple of 4 elements.
+ */
+function wordPath(src: Uint8Array, dst: Uint8Array, typesize: number, n: number): boolean {
+  return LITTLE && (typesize === 2 || typesize === 4 || typesize === 8) && n % 4 === 0 &&
+    src.byteOffset % 4 === 0 && dst.byteOffset % 4 === 0;
+}
+
+const words = (b: Uint8Array, count: number): Int32Array => new Int32Array(b.buffer, b.byteOffset, count);
+
+/** 4×4 byte transpose of 4 consecutive words starting at `s[i]` with stride `ss`, into `d[o]` with stride `ds`. */
+function t4(s: Int32Array, i: number, ss: number, d: Int32Array, o: number, ds: number): void {
+  const w0 = s[i], w1 = s[i + ss], w2 = s[i + 2 * ss], w3 = s[i + 3 * ss];
+  d[o] = (w0 & 0xff) | ((w1 & 0xff) << 8) | ((w2 & 0xff) << 16) | (w3 << 24);
+  d[o + ds] = ((w0 >>> 8) & 0xff) | (w1 & 0xff00) | ((w2 & 0xff00) << 8) | ((w3 & 0xff00) << 16);
+  d[o + 2 * ds] = ((w0 >>> 16) & 0xff) | ((w1 >>> 8) & 0xff00) | (w2 & 0xff0000) | ((w3 & 0xff0000) << 8);
+  d[o + 3 * ds] = (w0 >>> 24) | ((w1 >>> 16) & 0xff00) | ((w2 >>> 8) & 0xff0000) | (w3 & 0xff000000);
+}
+
+function shuffleWords(src: Uint8Array, dst: Uint8Array, typesize: number, n: number): void {
+  const q = n >>> 2; // words per byte plane
+  const s = words(src, (n * typesize) >>> 2);
+  const d = words(dst, (n * typesize) >>> 2);
+  if (typesize === 2) {
+    for (let k = 0; k < q; k++) {
+      const x = s[2 * k], y = s[2 * k + 1];
+      d[k] = (x & 0xff) | ((x >>> 8) & 0xff00) | ((y & 0xff) << 16) | ((y << 8) & 0xff000000);
+      d[q + k] = ((x >>> 8) & 0xff) | ((x >>> 16) & 0xff00) | ((y << 8) & 0xff0000) | (y & 0xff000000);
+    }
+  } else if (typesize === 4) {
+    for (let k = 0; k < q; k++) t4(s, 4 * k, 1, d, k, q);
+  } else {
+    for (let k = 0; k < q; k++) {
+      t4(s, 8 * k, 2, d, k, q); // low words → planes 0-3
+      t4(s, 8 * k + 1, 2, d, 4 * q + k, q); // high words → planes 4-7
+    }
+  }
+}
+
+function unshuffleWords(src: Uint8Array, dst: Uint8Array, typesize: number, n: number): void {
+  const q = n >>> 2;
+  const s = words(src, (n * typesize) >>> 2);
+  const d = words(dst, (n * typesize) >>> 2);
+  if (typesize === 2) {
+    for (let k = 0; k < q; k++) {
+      const a = s[k], b = s[q + k];
+      d[2 * k] = (a & 0xff) | ((b & 0xff) << 8) | ((a & 0xff00) << 8) | ((b & 0xff00) << 16);
+      d[2 * k + 1] = ((a >>> 16) & 0xff) | ((b >>> 8) & 0xff00) | ((a >>> 8) & 0xff0000) | (b & 0xff000000);
+    }
+  } else if (typesize === 4) {
+    for (let k = 0; k < q; k++) t4(s, k, q, d, 4 * k, 1);
+  } else {
+    for (let k = 0; k < q; k++) {
+      t4(s, k, q, d, 8 * k, 2);
+      t4(s, 4 * q + k, q, d, 8 * k + 1, 2);
+    }
+  }
+}
+
 /** Shuffle the bytes of `src` (elements of `typesize` bytes) into `dst`. */
 export function byteShuffle(src: Uint8Array, dst: Uint8Array, typesize: number): void {
   const len = src.length;
@@ -24,37 +85,8 @@ export function byteShuffle(src: Uint8Array, dst: Uint8Array, typesize: number):
     dst.set(src);
     return;
   }
-  const body = n * typesize;
-  if (LITTLE && typesize === 2 && src.byteOffset % 2 === 0) {
-    const s16 = new Uint16Array(src.buffer, src.byteOffset, n);
-    for (let i = 0; i < n; i++) {
-      const v = s16[i];
-      dst[i] = v;
-      dst[n + i] = v >>> 8;
-    }
-  } else if (LITTLE && typesize === 4 && src.byteOffset % 4 === 0) {
-    const s32 = new Int32Array(src.buffer, src.byteOffset, n);
-    const n2 = 2 * n, n3 = 3 * n;
-    for (let i = 0; i < n; i++) {
-      const v = s32[i];
-      dst[i] = v;
-      dst[n + i] = v >>> 8;
-      dst[n2 + i] = v >>> 16;
-      dst[n3 + i] = v >>> 24;
-    }
-  } else if (LITTLE && typesize === 8 && src.byteOffset % 4 === 0) {
-    const s32 = new Int32Array(src.buffer, src.byteOffset, 2 * n);
-    for (let i = 0; i < n; i++) {
-      const lo = s32[2 * i], hi = s32[2 * i + 1];
-      dst[i] = lo;
-      dst[n + i] = lo >>> 8;
-      dst[2 * n + i] = lo >>> 16;
-      dst[3 * n + i] = lo >>> 24;
-      dst[4 * n + i] = hi;
-      dst[5 * n + i] = hi >>> 8;
-      dst[6 * n + i] = hi >>> 16;
-      dst[7 * n + i] = hi >>> 24;
-    }
+  if (wordPath(src, dst, typesize, n)) {
+    shuffleWords(src, dst, typesize, n);
   } else {
     // Walk the destination sequentially (one plane at a time) so stores stay contiguous.
     for (let j = 0; j < typesize; j++) {
@@ -62,6 +94,7 @@ export function byteShuffle(src: Uint8Array, dst: Uint8Array, typesize: number):
       for (let i = 0, s = j; i < n; i++, s += typesize) dst[base + i] = src[s];
     }
   }
+  const body = n * typesize;
   if (body < len) dst.set(src.subarray(body), body);
 }
 
@@ -73,21 +106,8 @@ export function byteUnshuffle(src: Uint8Array, dst: Uint8Array, typesize: number
     dst.set(src);
     return;
   }
-  const body = n * typesize;
-  if (LITTLE && typesize === 2 && dst.byteOffset % 2 === 0) {
-    const d16 = new Uint16Array(dst.buffer, dst.byteOffset, n);
-    for (let i = 0; i < n; i++) d16[i] = src[i] | (src[n + i] << 8);
-  } else if (LITTLE && typesize === 4 && dst.byteOffset % 4 === 0) {
-    const d32 = new Int32Array(dst.buffer, dst.byteOffset, n);
-    const n2 = 2 * n, n3 = 3 * n;
-    for (let i = 0; i < n; i++) d32[i] = src[i] | (src[n + i] << 8) | (src[n2 + i] << 16) | (src[n3 + i] << 24);
-  } else if (LITTLE && typesize === 8 && dst.byteOffset % 4 === 0) {
-    const d32 = new Int32Array(dst.buffer, dst.byteOffset, 2 * n);
-    const n2 = 2 * n, n3 = 3 * n, n4 = 4 * n, n5 = 5 * n, n6 = 6 * n, n7 = 7 * n;
-    for (let i = 0; i < n; i++) {
-      d32[2 * i] = src[i] | (src[n + i] << 8) | (src[n2 + i] << 16) | (src[n3 + i] << 24);
-      d32[2 * i + 1] = src[n4 + i] | (src[n5 + i] << 8) | (src[n6 + i] << 16) | (src[n7 + i] << 24);
-    }
+  if (wordPath(src, dst, typesize, n)) {
+    unshuffleWords(src, dst, typesize, n);
   } else {
     // Read each plane sequentially; strided stores are cheaper than strided loads here.
     for (let j = 0; j < typesize; j++) {
@@ -95,30 +115,19 @@ export function byteUnshuffle(src: Uint8Array, dst: Uint8Array, typesize: number
       for (let i = 0, d = j; i < n; i++, d += typesize) dst[d] = src[base + i];
     }
   }
+  const body = n * typesize;
   if (body < len) dst.set(src.subarray(body), body);
 }
 
-/**
- * Transpose an 8×8 bit matrix held as two 32-bit halves (bytes 0-3 in `lo`, 4-7 in `hi`):
- * afterwards byte `k` holds, at bit `m`, what was bit `k` of byte `m`. Returns via `T8`.
+/*
+ * Bit shuffles work on groups of 8 elements: for each byte position `j`, the 8 bytes
+ * (one per element) form an 8×8 bit matrix held as two 32-bit halves (bytes 0-3 in `lo`,
+ * 4-7 in `hi`); transposing it (classic three-step swap of 1×1, 2×2 and 4×4 sub-blocks,
+ * shifts 7, 14 and 28) yields byte `k` = bit `k` of each element, which goes to bit-row
+ * `j * 8 + k`. The transpose is its own inverse, so unshuffling runs the same steps the
+ * other way round. It is written out inline in both loops: V8 does not keep a helper
+ * returning two words in registers.
  */
-const T8 = new Int32Array(2);
-function transpose8(lo: number, hi: number): void {
-  // Classic three-step swap of 1×1, 2×2 and 4×4 sub-blocks (shifts 7, 14, 28).
-  let t = (lo ^ (lo >>> 7)) & 0x00aa00aa;
-  lo ^= t ^ (t << 7);
-  t = (hi ^ (hi >>> 7)) & 0x00aa00aa;
-  hi ^= t ^ (t << 7);
-  t = (lo ^ (lo >>> 14)) & 0x0000cccc;
-  lo ^= t ^ (t << 14);
-  t = (hi ^ (hi >>> 14)) & 0x0000cccc;
-  hi ^= t ^ (t << 14);
-  t = (lo ^ ((lo >>> 28) | (hi << 4))) & 0xf0f0f0f0;
-  lo ^= t;
-  hi ^= t >>> 4;
-  T8[0] = lo;
-  T8[1] = hi;
-}
 
 /** Bit-shuffle `src` (elements of `typesize` bytes) into `dst`, as c-blosc does per block. */
 export function bitShuffle(src: Uint8Array, dst: Uint8Array, typesize: number): void {
@@ -129,24 +138,33 @@ export function bitShuffle(src: Uint8Array, dst: Uint8Array, typesize: number): 
     return;
   }
   const rows = n >>> 3; // bytes per bit-row
-  const stride8 = 8 * typesize;
-  for (let j = 0; j < typesize; j++) {
+  const ts = typesize;
+  for (let j = 0; j < ts; j++) {
     const rowBase = j * 8 * rows;
-    for (let g = 0, s = j; g < rows; g++, s += stride8) {
-      const lo = src[s] | (src[s + typesize] << 8) | (src[s + 2 * typesize] << 16) | (src[s + 3 * typesize] << 24);
-      const s4 = s + 4 * typesize;
-      const hi = src[s4] | (src[s4 + typesize] << 8) | (src[s4 + 2 * typesize] << 16) | (src[s4 + 3 * typesize] << 24);
-      transpose8(lo, hi);
-      const a = T8[0], b = T8[1];
+    for (let g = 0, s = j; g < rows; g++, s += 8 * ts) {
+      let lo = src[s] | (src[s + ts] << 8) | (src[s + 2 * ts] << 16) | (src[s + 3 * ts] << 24);
+      const s4 = s + 4 * ts;
+      let hi = src[s4] | (src[s4 + ts] << 8) | (src[s4 + 2 * ts] << 16) | (src[s4 + 3 * ts] << 24);
+      let t = (lo ^ (lo >>> 7)) & 0x00aa00aa;
+      lo ^= t ^ (t << 7);
+      t = (hi ^ (hi >>> 7)) & 0x00aa00aa;
+      hi ^= t ^ (t << 7);
+      t = (lo ^ (lo >>> 14)) & 0x0000cccc;
+      lo ^= t ^ (t << 14);
+      t = (hi ^ (hi >>> 14)) & 0x0000cccc;
+      hi ^= t ^ (t << 14);
+      t = (lo ^ ((lo >>> 28) | (hi << 4))) & 0xf0f0f0f0;
+      lo ^= t;
+      hi ^= t >>> 4;
       const o = rowBase + g;
-      dst[o] = a;
-      dst[o + rows] = a >>> 8;
-      dst[o + 2 * rows] = a >>> 16;
-      dst[o + 3 * rows] = a >>> 24;
-      dst[o + 4 * rows] = b;
-      dst[o + 5 * rows] = b >>> 8;
-      dst[o + 6 * rows] = b >>> 16;
-      dst[o + 7 * rows] = b >>> 24;
+      dst[o] = lo;
+      dst[o + rows] = lo >>> 8;
+      dst[o + 2 * rows] = lo >>> 16;
+      dst[o + 3 * rows] = lo >>> 24;
+      dst[o + 4 * rows] = hi;
+      dst[o + 5 * rows] = hi >>> 8;
+      dst[o + 6 * rows] = hi >>> 16;
+      dst[o + 7 * rows] = hi >>> 24;
     }
   }
   const body = n * typesize;
@@ -162,25 +180,33 @@ export function bitUnshuffle(src: Uint8Array, dst: Uint8Array, typesize: number)
     return;
   }
   const rows = n >>> 3;
-  const stride8 = 8 * typesize;
-  for (let j = 0; j < typesize; j++) {
+  const ts = typesize;
+  for (let j = 0; j < ts; j++) {
     const rowBase = j * 8 * rows;
-    for (let g = 0, d = j; g < rows; g++, d += stride8) {
+    for (let g = 0, d = j; g < rows; g++, d += 8 * ts) {
       const o = rowBase + g;
-      const lo = src[o] | (src[o + rows] << 8) | (src[o + 2 * rows] << 16) | (src[o + 3 * rows] << 24);
-      const hi = src[o + 4 * rows] | (src[o + 5 * rows] << 8) | (src[o + 6 * rows] << 16) | (src[o + 7 * rows] << 24);
-      // The 8×8 bit transpose is its own inverse.
-      transpose8(lo, hi);
-      const a = T8[0], b = T8[1];
-      dst[d] = a;
-      dst[d + typesize] = a >>> 8;
-      dst[d + 2 * typesize] = a >>> 16;
-      dst[d + 3 * typesize] = a >>> 24;
-      const d4 = d + 4 * typesize;
-      dst[d4] = b;
-      dst[d4 + typesize] = b >>> 8;
-      dst[d4 + 2 * typesize] = b >>> 16;
-      dst[d4 + 3 * typesize] = b >>> 24;
+      let lo = src[o] | (src[o + rows] << 8) | (src[o + 2 * rows] << 16) | (src[o + 3 * rows] << 24);
+      let hi = src[o + 4 * rows] | (src[o + 5 * rows] << 8) | (src[o + 6 * rows] << 16) | (src[o + 7 * rows] << 24);
+      let t = (lo ^ (lo >>> 7)) & 0x00aa00aa;
+      lo ^= t ^ (t << 7);
+      t = (hi ^ (hi >>> 7)) & 0x00aa00aa;
+      hi ^= t ^ (t << 7);
+      t = (lo ^ (lo >>> 14)) & 0x0000cccc;
+      lo ^= t ^ (t << 14);
+      t = (hi ^ (hi >>> 14)) & 0x0000cccc;
+      hi ^= t ^ (t << 14);
+      t = (lo ^ ((lo >>> 28) | (hi << 4))) & 0xf0f0f0f0;
+      lo ^= t;
+      hi ^= t >>> 4;
+      dst[d] = lo;
+      dst[d + ts] = lo >>> 8;
+      dst[d + 2 * ts] = lo >>> 16;
+      dst[d + 3 * ts] = lo >>> 24;
+      const d4 = d + 4 * ts;
+      dst[d4] = hi;
+      dst[d4 + ts] = hi >>> 8;
+      dst[d4 + 2 * ts] = hi >>> 16;
+      dst[d4 + 3 * ts] = hi >>> 24;
     }
   }
   const body = n * typesize;

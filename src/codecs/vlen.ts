@@ -1,0 +1,191 @@
+/**
+ * Variable-length codecs (array → bytes) in numcodecs' format, which zarr-python 3 also uses
+ * for v3 `vlen-utf8` / `vlen-bytes`: a uint32 LE item count, then per item a uint32 LE byte
+ * length and the bytes.
+ *
+ * - {@link vlenUtf8}: strings, UTF-8. `null`/`undefined`/`0`/`false` are written as "" (numcodecs
+ *   normalises `None` and `0` the same way); strings with lone surrogates are refused, as
+ *   Python refuses to encode them.
+ * - {@link vlenBytes}: byte strings (`Uint8Array`); missing values as empty.
+ * - {@link vlenArray}: 1-D numeric arrays of `{dtype}`; `null` as an empty array, a scalar as
+ *   a 1-element array, values cast like numpy (`1.5` → 1 for ints).
+ *
+ * Decoding checks every length against the remaining input before touching it, requires
+ * exactly the chunk's element count and no trailing bytes.
+ * @module
+ */
+import { Float16, bytesOf, dtypeName, isVariableLength, itemSize, layoutOf, viewAs, type DataType } from "../format/dtype.js";
+import { ChunkError, CodecError } from "../format/errors.js";
+import { checkFields } from "./bytes-support.js";
+import {
+  FLOAT64, castScalar, count, isNumeric, newWork, fromWork, parseCodecDtype, storedEndian, swapInPlace, type NumericDType,
+} from "./elementwise.js";
+import type { ArrayToBytesCodec, ChunkSpec, CodecContext, NDArray } from "./types.js";
+
+const INT64: NumericDType = { kind: "int", bits: 64, endian: "little" };
+
+/** Concatenate item payloads behind the count and length headers. */
+function frame(items: Uint8Array[]): Uint8Array {
+  let total = 4;
+  for (const it of items) total += 4 + it.length;
+  if (items.length > 0xffffffff) throw new RangeError("too many items");
+  const out = new Uint8Array(total);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, items.length, true);
+  let pos = 4;
+  for (const it of items) {
+    dv.setUint32(pos, it.length, true);
+    out.set(it, pos + 4);
+    pos += 4 + it.length;
+  }
+  return out;
+}
+
+/** Split framed input into item views, validating every size; `n` is the expected count. */
+function unframe(codec: string, b: Uint8Array, n: number, key?: string): Uint8Array[] {
+  const err = (msg: string) => new ChunkError(`codec ${codec}: ${msg}`, key);
+  if (b.length < 4) throw err(`input of ${b.length} bytes has no item count header`);
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const items = dv.getUint32(0, true);
+  if (items !== n) throw err(`input holds ${items} items but the chunk has ${n} elements`);
+  if (4 + 4 * items > b.length) throw err(`${items} items need at least ${4 + 4 * items} bytes, input has ${b.length}`);
+  const out = new Array<Uint8Array>(items);
+  let pos = 4;
+  for (let i = 0; i < items; i++) {
+    if (pos + 4 > b.length) throw err(`truncated: item ${i} length header at byte ${pos} is past the end (${b.length} bytes)`);
+    const len = dv.getUint32(pos, true);
+    pos += 4;
+    if (len > b.length - pos) throw err(`truncated: item ${i} declares ${len} bytes but only ${b.length - pos} remain`);
+    out[i] = b.subarray(pos, pos + len);
+    pos += len;
+  }
+  if (pos !== b.length) throw err(`${b.length - pos} trailing bytes after ${items} items`);
+  return out;
+}
+
+function requireVariable(codec: string, dt: DataType, key?: string): void {
+  if (!isVariableLength(dt)) throw new CodecError(codec, `needs a variable-length (string/bytes/object) dtype, not ${dtypeName(dt)}`, key);
+}
+
+/** The output element array: `out.data` when given (checked), else a new array. */
+function target(codec: string, spec: ChunkSpec, n: number, out: NDArray | undefined, key?: string): NDArray {
+  if (!out) return { data: new Array<unknown>(n), shape: spec.shape.slice(), dtype: spec.dtype };
+  if (!Array.isArray(out.data) || out.data.length !== n) throw new CodecError(codec, `output array must be a plain array of ${n} elements`, key);
+  return out;
+}
+
+/** Python treats None, 0 and False as missing (`x is None or x == 0`). */
+const isMissing = (v: unknown): boolean => v === null || v === undefined || v === 0 || v === false || v === 0n;
+
+/** A factory for one vlen variant. */
+function vlen(
+  name: string,
+  encodeItem: (v: unknown, i: number) => Uint8Array,
+  decodeItem: (b: Uint8Array, i: number) => unknown,
+) {
+  return (configuration: Record<string, unknown>, context: CodecContext, allowed: string[] = []): ArrayToBytesCodec => {
+    const { key } = context;
+    checkFields(name, configuration ?? {}, allowed, key);
+    return {
+      kind: "array-to-bytes",
+      name,
+      async encode(a: NDArray): Promise<Uint8Array> {
+        requireVariable(name, a.dtype, key);
+        const data = a.data as unknown[];
+        const n = count(a.shape);
+        if (data.length !== n) throw new CodecError(name, `array has ${data.length} elements but shape [${a.shape}] needs ${n}`, key);
+        const items = new Array<Uint8Array>(n);
+        for (let i = 0; i < n; i++) items[i] = encodeItem(data[i], i);
+        return frame(items);
+      },
+      async decode(b: Uint8Array, spec: ChunkSpec, out?: NDArray): Promise<NDArray> {
+        requireVariable(name, spec.dtype, key);
+        const n = count(spec.shape);
+        const parts = unframe(name, b, n, key);
+        const t = target(name, spec, n, out, key);
+        const data = t.data as unknown[];
+        for (let i = 0; i < n; i++) data[i] = decodeItem(parts[i], i);
+        return t;
+      },
+    };
+  };
+}
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+const utf8 = vlen(
+  "vlen-utf8",
+  (v, i) => {
+    if (isMissing(v)) return new Uint8Array(0);
+    if (typeof v !== "string") throw new CodecError("vlen-utf8", `element ${i}: expected a string, found ${typeof v}`);
+    if (LONE_SURROGATE.test(v)) throw new CodecError("vlen-utf8", `element ${i}: string contains a lone surrogate (not encodable as UTF-8)`);
+    return utf8Encoder.encode(v);
+  },
+  (b, i) => {
+    try {
+      return utf8Decoder.decode(b);
+    } catch (e) {
+      throw new ChunkError(`codec vlen-utf8: item ${i} is not valid UTF-8`, undefined, { cause: e });
+    }
+  },
+);
+
+/** Factory for `vlen-utf8` (v2 filter id and v3 codec name; no configuration). */
+export function vlenUtf8(configuration: Record<string, unknown>, context: CodecContext): ArrayToBytesCodec {
+  return utf8(configuration, context);
+}
+
+const bytesVariant = vlen(
+  "vlen-bytes",
+  (v, i) => {
+    if (isMissing(v)) return new Uint8Array(0);
+    if (!(v instanceof Uint8Array)) throw new CodecError("vlen-bytes", `element ${i}: expected a Uint8Array, found ${typeof v === "object" ? (v as object).constructor?.name : typeof v}`);
+    return v;
+  },
+  (b) => b.slice(),
+);
+
+/** Factory for `vlen-bytes` (v2 filter id and v3 codec name; no configuration). */
+export function vlenBytes(configuration: Record<string, unknown>, context: CodecContext): ArrayToBytesCodec {
+  return bytesVariant(configuration, context);
+}
+
+/** Factory for numcodecs `vlen-array`: `{dtype}`, items are 1-D arrays of `dtype`. */
+export function vlenArray(configuration: Record<string, unknown>, context: CodecContext): ArrayToBytesCodec {
+  const NAME = "vlen-array";
+  const { key } = context;
+  const dt = parseCodecDtype((configuration ?? {}).dtype, NAME, "dtype", key);
+  if (!isNumeric(dt)) throw new CodecError(NAME, `configuration field "dtype": unsupported item dtype ${dtypeName(dt)} (expected bool/int/uint/float)`, key);
+  const size = itemSize(dt)!;
+  const { ctor, unitBytes } = layoutOf(dt);
+  const big = storedEndian(dt) === "big";
+  const encodeItem = (v: unknown, i: number): Uint8Array => {
+    if (v === null || v === undefined) return new Uint8Array(0);
+    let bytes: Uint8Array;
+    if (v instanceof (ctor as unknown as typeof Uint8Array) || (dt.kind === "float" && dt.bits === 16 && v instanceof (Float16 as unknown as typeof Uint8Array))) {
+      bytes = bytesOf(v as Uint8Array).slice();
+    } else {
+      const list: unknown[] = typeof v === "number" || typeof v === "bigint" || typeof v === "boolean" ? [v] : Array.isArray(v) || ArrayBuffer.isView(v) ? Array.from(v as ArrayLike<unknown>) : [];
+      if (list.length === 0 && !(Array.isArray(v) || ArrayBuffer.isView(v))) throw new CodecError(NAME, `element ${i}: expected an array of numbers`, key);
+      const w = newWork(dt, list.length);
+      list.forEach((x, j) => {
+        if (typeof x === "boolean") x = Number(x);
+        if (typeof x !== "number" && typeof x !== "bigint") throw new CodecError(NAME, `element ${i}: only 1-dimensional arrays of numbers are supported`, key);
+        const from = typeof x === "bigint" || Number.isInteger(x) ? INT64 : FLOAT64;
+        (w as Float64Array | BigInt64Array)[j] = castScalar(from === INT64 && typeof x === "number" ? BigInt(x) : x, from, dt) as never;
+      });
+      bytes = bytesOf(fromWork(w, dt));
+    }
+    if (big) swapInPlace(bytes, unitBytes);
+    return bytes;
+  };
+  const decodeItem = (b: Uint8Array, i: number): unknown => {
+    if (b.length % size !== 0) throw new ChunkError(`codec ${NAME}: item ${i} has ${b.length} bytes, not a multiple of the ${size}-byte ${dtypeName(dt)}`, key);
+    const copy = b.slice();
+    if (big) swapInPlace(copy, unitBytes);
+    return viewAs(dt, copy);
+  };
+  return vlen(NAME, encodeItem, decodeItem)(configuration, context, ["dtype"]);
+}
