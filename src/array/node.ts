@@ -358,7 +358,7 @@ export async function listChildren(group: ZarrGroup): Promise<ZarrNode[]> {
   const out: ZarrNode[] = [];
   for (const n of [...names].sort()) {
     try {
-      out.push(await open(group.store, { path: keyIn(group.path, n), zarrFormat: group.meta.zarrFormat }));
+      out.push(await open(group.store, { path: keyIn(group.path, n) }));
     } catch (e) {
       if (!(e instanceof NodeNotFoundError)) throw e;
     }

@@ -52,7 +52,7 @@ export function describeText(node: ZarrNode): string {
 
 /** One line for `tree`. */
 export function treeLine(node: ZarrNode): string {
-  const name = node.path.split("/").pop() || "/";
-  if (node.kind === "group") return `${name}/`;
+  const name = node.path.split("/").pop() ?? "";
+  if (node.kind === "group") return name === "" ? "/" : `${name}/`;
   return `${name} ${dtypeName(node.meta.dtype)} (${node.meta.shape.join(", ")}) chunks (${node.meta.chunkShape.join(", ")}) v${node.meta.zarrFormat}`;
 }

@@ -14,28 +14,23 @@ import { asBuffer, checkFields, expectSize } from "./bytes-support.js";
 
 const NAME = "base64";
 
-/** True for the bytes of standard base64 text: A-Z a-z 0-9 + / (padding handled apart). */
-function isAlphabet(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47;
+/** Canonical padded base64 (regular expressions run far faster than a per-character loop here). */
+const CANONICAL = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const SPACE = /[\t\n\v\f\r ]/g;
+
+/** Why `text` (whitespace removed) is not canonical base64, for the error message. */
+function explain(text: string): string {
+  if (text.length % 4 !== 0) return `${text.length} base64 characters is not a multiple of 4`;
+  const i = text.search(/[^A-Za-z0-9+/]/);
+  return `character ${JSON.stringify(text[i])} at ${i} is not standard base64 or misplaced padding`;
 }
 
-/** True for ASCII whitespace (space, \t \n \v \f \r). */
-function isSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13);
-}
-
-/** Canonical base64 text of `b` with whitespace removed, after checking alphabet and padding. */
+/** Canonical base64 text of `b` with ASCII whitespace removed; throws CodecError otherwise. */
 function canonicalText(b: Uint8Array, key?: string): string {
   let text = Buffer.from(b.buffer, b.byteOffset, b.length).toString("latin1");
-  if (b.some(isSpace)) text = text.replace(/[ \t\n\v\f\r]/g, "");
-  const n = text.length;
-  if (n % 4 !== 0) throw new CodecError(NAME, `corrupt input: ${n} base64 characters is not a multiple of 4`, key);
-  const pad = n > 0 && text.charCodeAt(n - 1) === 61 ? (text.charCodeAt(n - 2) === 61 ? 2 : 1) : 0;
-  for (let i = 0; i < n - pad; i++) {
-    if (!isAlphabet(text.charCodeAt(i))) {
-      throw new CodecError(NAME, `corrupt input: character ${JSON.stringify(text[i])} at ${i} is not standard base64`, key);
-    }
-  }
+  SPACE.lastIndex = 0;
+  if (SPACE.test(text)) text = text.replace(SPACE, "");
+  if (!CANONICAL.test(text)) throw new CodecError(NAME, `corrupt input: ${explain(text)}`, key);
   return text;
 }
 

@@ -11,7 +11,7 @@
  */
 import { f16round, getFloat16 } from "@petamoriken/float16";
 import {
-  Float16, allocate, bytesOf, itemSize, layoutOf, parseV2DataType, toDataType, viewAs,
+  Float16, allocate, bytesOf, dtypeName, itemSize, layoutOf, parseV2DataType, toDataType, viewAs,
   type DataType, type DataValues, type TypedArray, type TypedArrayConstructor,
 } from "../format/dtype.js";
 import { ChunkError, CodecError, ZarrError } from "../format/errors.js";
@@ -513,4 +513,43 @@ export function unpackItemList(codec: string, list: unknown, expected: number, k
   };
   walk(top, 0);
   return { items, dtype, shape };
+}
+
+/**
+ * Decoded list items → chunk data of `spec.dtype` (as numpy's `dec[:] = items` then zarr's
+ * view would give): object arrays keep the values; string arrays take strings (null → "");
+ * bytes arrays take Uint8Array (null → empty); numeric arrays cast numbers like numpy.
+ */
+export function itemsToData(codec: string, items: unknown[], dt: DataType, key?: string): DataValues {
+  const err = (i: number, what: string) => new ChunkError(`codec ${codec}: item ${i} ${what} cannot be stored as ${dtypeName(dt)}`, key);
+  if (dt.kind === "object") return items;
+  if (dt.kind === "string") {
+    return items.map((v, i) => {
+      if (v === null) return "";
+      if (typeof v !== "string") throw err(i, `(${typeof v})`);
+      return v;
+    });
+  }
+  if (dt.kind === "bytes") {
+    return items.map((v, i) => {
+      if (v === null) return new Uint8Array(0);
+      if (!(v instanceof Uint8Array)) throw err(i, `(${typeof v})`);
+      return v;
+    });
+  }
+  if (!isNumeric(dt)) throw new CodecError(codec, `cannot decode into ${dtypeName(dt)} data`, key);
+  const w = newWork(dt, items.length);
+  const INT64: NumericDType = I(64);
+  for (let i = 0; i < items.length; i++) {
+    let v = items[i];
+    if (v === null && dt.kind === "float") v = NaN;
+    if (typeof v === "boolean") v = v ? 1 : 0;
+    if (typeof v === "number") {
+      if (Number.isInteger(v)) v = BigInt(v);
+      else if (dt.kind !== "float" && dt.kind !== "bool" && !Number.isFinite(v)) throw err(i, `(${v})`);
+    }
+    if (typeof v !== "number" && typeof v !== "bigint") throw err(i, `(${v === null ? "null" : typeof v})`);
+    (w as Float64Array | BigInt64Array)[i] = castScalar(v, typeof v === "bigint" ? INT64 : FLOAT64, dt) as never;
+  }
+  return fromWork(w, dt);
 }

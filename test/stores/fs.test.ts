@@ -3,14 +3,20 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { StoreError } from "../../src/format/errors.js";
 import { isTempFileName, openFsStore, tempFileName } from "../../src/stores/fs.js";
 import { isWritable } from "../../src/stores/types.js";
 import { BAD_KEYS, conformance, listAll } from "./conformance.js";
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "zarrflow-fs-"));
+const made: string[] = [];
+const tmp = () => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), "zarrflow-fs-"));
+  made.push(d);
+  return d;
+};
+after(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 const enc = (s: string) => new TextEncoder().encode(s);
 
 conformance(

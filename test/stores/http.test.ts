@@ -60,7 +60,10 @@ before(async () => {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-after(() => new Promise<void>((r) => server.close(() => r())));
+after(async () => {
+  await new Promise<void>((r) => server.close(() => r()));
+  fs.rmSync(root, { recursive: true, force: true });
+});
 
 const RANGES: ByteRange[] = [
   { offset: 0, length: 3 },

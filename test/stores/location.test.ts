@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { StoreError, UnsupportedError } from "../../src/format/errors.js";
 import { openLocation, parseLocation } from "../../src/stores/location.js";
@@ -11,7 +11,13 @@ import { listAll } from "./conformance.js";
 import { pyJson } from "./python.js";
 
 const FIXTURES = fileURLToPath(new URL("../../../shared/fixtures/zarrita/", import.meta.url));
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "zarrflow-loc-"));
+const made: string[] = [];
+const tmp = () => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), "zarrflow-loc-"));
+  made.push(d);
+  return d;
+};
+after(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 const enc = (s: string) => new TextEncoder().encode(s);
 
 test("parseLocation: paths, URLs and #inner/path", () => {

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { StoreError, UnsupportedError, ZarrError } from "../../src/format/errors.js";
 import { isWritable } from "../../src/stores/types.js";
@@ -11,7 +11,13 @@ import { detectZipRoot, openZipStore } from "../../src/stores/zip.js";
 import { conformance, listAll } from "./conformance.js";
 import { py, pyJson } from "./python.js";
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "zarrflow-zip-"));
+const made: string[] = [];
+const tmp = () => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), "zarrflow-zip-"));
+  made.push(d);
+  return d;
+};
+after(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 const enc = (s: string) => new TextEncoder().encode(s);
 const b64 = (s: string) => new Uint8Array(Buffer.from(s, "base64"));
 const FIXTURES = fileURLToPath(new URL("../../../shared/fixtures/zarrita/", import.meta.url));

@@ -129,12 +129,66 @@ export function byteUnshuffle(src: Uint8Array, dst: Uint8Array, typesize: number
  * returning two words in registers.
  */
 
+/** Transpose the 8×8 bit matrix (`lo`, `hi`) and store the halves at `out[i]`, `out[j]`. */
+function bt8(lo: number, hi: number, out: Int32Array, i: number, j: number): void {
+  let t = (lo ^ (lo >>> 7)) & 0x00aa00aa;
+  lo ^= t ^ (t << 7);
+  t = (hi ^ (hi >>> 7)) & 0x00aa00aa;
+  hi ^= t ^ (t << 7);
+  t = (lo ^ (lo >>> 14)) & 0x0000cccc;
+  lo ^= t ^ (t << 14);
+  t = (hi ^ (hi >>> 14)) & 0x0000cccc;
+  hi ^= t ^ (t << 14);
+  t = (lo ^ ((lo >>> 28) | (hi << 4))) & 0xf0f0f0f0;
+  out[i] = lo ^ t;
+  out[j] = hi ^ (t >>> 4);
+}
+
+/** Scratch for four transposed groups: low halves at 0-3, high halves at 4-7. */
+const T = new Int32Array(8);
+
+/**
+ * typesize 1 (the common bool/uint8 case) with whole words on both sides: four groups of 8
+ * bytes per step, bit rows assembled by 4×4 byte transposes. Needs n % 32 == 0 and aligned views.
+ */
+function bitWords1(src: Uint8Array, dst: Uint8Array, n: number): boolean {
+  return LITTLE && n % 32 === 0 && src.byteOffset % 4 === 0 && dst.byteOffset % 4 === 0;
+}
+
+function bitShuffle1(src: Uint8Array, dst: Uint8Array, n: number): void {
+  const rq = n >>> 5; // words per bit-row
+  const s = words(src, n >>> 2);
+  const d = words(dst, n >>> 2);
+  for (let g = 0; g < rq; g++) {
+    const i = 8 * g;
+    for (let e = 0; e < 4; e++) bt8(s[i + 2 * e], s[i + 2 * e + 1], T, e, 4 + e);
+    t4(T, 0, 1, d, g, rq);
+    t4(T, 4, 1, d, 4 * rq + g, rq);
+  }
+}
+
+function bitUnshuffle1(src: Uint8Array, dst: Uint8Array, n: number): void {
+  const rq = n >>> 5;
+  const s = words(src, n >>> 2);
+  const d = words(dst, n >>> 2);
+  for (let g = 0; g < rq; g++) {
+    t4(s, g, rq, T, 0, 1);
+    t4(s, 4 * rq + g, rq, T, 4, 1);
+    const o = 8 * g;
+    for (let e = 0; e < 4; e++) bt8(T[e], T[4 + e], d, o + 2 * e, o + 2 * e + 1);
+  }
+}
+
 /** Bit-shuffle `src` (elements of `typesize` bytes) into `dst`, as c-blosc does per block. */
 export function bitShuffle(src: Uint8Array, dst: Uint8Array, typesize: number): void {
   const len = src.length;
   const n = Math.floor(len / typesize);
   if (n % 8 !== 0 || n === 0) {
     dst.set(src);
+    return;
+  }
+  if (typesize === 1 && bitWords1(src, dst, n)) {
+    bitShuffle1(src, dst, n);
     return;
   }
   const rows = n >>> 3; // bytes per bit-row
@@ -177,6 +231,10 @@ export function bitUnshuffle(src: Uint8Array, dst: Uint8Array, typesize: number)
   const n = Math.floor(len / typesize);
   if (n % 8 !== 0 || n === 0) {
     dst.set(src);
+    return;
+  }
+  if (typesize === 1 && bitWords1(src, dst, n)) {
+    bitUnshuffle1(src, dst, n);
     return;
   }
   const rows = n >>> 3;
