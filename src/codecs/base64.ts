@@ -16,7 +16,8 @@ const NAME = "base64";
 
 /** Canonical padded base64 (regular expressions run far faster than a per-character loop here). */
 const CANONICAL = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const SPACE = /[\t\n\v\f\r ]/g;
+const HAS_SPACE = /[\t\n\v\f\r ]/;
+const SPACES = /[\t\n\v\f\r ]/g;
 
 /** Why `text` (whitespace removed) is not canonical base64, for the error message. */
 function explain(text: string): string {
@@ -28,8 +29,7 @@ function explain(text: string): string {
 /** Canonical base64 text of `b` with ASCII whitespace removed; throws CodecError otherwise. */
 function canonicalText(b: Uint8Array, key?: string): string {
   let text = Buffer.from(b.buffer, b.byteOffset, b.length).toString("latin1");
-  SPACE.lastIndex = 0;
-  if (SPACE.test(text)) text = text.replace(SPACE, "");
+  if (HAS_SPACE.test(text)) text = text.replace(SPACES, "");
   if (!CANONICAL.test(text)) throw new CodecError(NAME, `corrupt input: ${explain(text)}`, key);
   return text;
 }

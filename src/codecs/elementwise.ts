@@ -15,7 +15,7 @@ import {
   type DataType, type DataValues, type TypedArray, type TypedArrayConstructor,
 } from "../format/dtype.js";
 import { ChunkError, CodecError, ZarrError } from "../format/errors.js";
-import type { ArrayToArrayCodec, ChunkSpec } from "./types.js";
+import type { ArrayToArrayCodec, ChunkSpec, NDArray } from "./types.js";
 
 /** Number of elements of a shape. */
 export const count = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -552,4 +552,16 @@ export function itemsToData(codec: string, items: unknown[], dt: DataType, key?:
     (w as Float64Array | BigInt64Array)[i] = castScalar(v, typeof v === "bigint" ? INT64 : FLOAT64, dt) as never;
   }
   return fromWork(w, dt);
+}
+
+/** Wrap decoded data as the chunk, or copy it into `out` (same container type and length). */
+export function deliverData(codec: string, data: DataValues, spec: ChunkSpec, out: NDArray | undefined, key?: string): NDArray {
+  if (!out) return { data, shape: spec.shape.slice(), dtype: spec.dtype };
+  const src = data as ArrayLike<unknown>, dst = out.data as unknown as { length: number; set?: (a: ArrayLike<unknown>) => void };
+  if (dst.length !== src.length || Array.isArray(dst) !== Array.isArray(src)) {
+    throw new CodecError(codec, `output array (${dst.length} values) does not match the decoded chunk (${src.length})`, key);
+  }
+  if (Array.isArray(dst)) for (let i = 0; i < src.length; i++) (dst as unknown[])[i] = src[i];
+  else bytesOf(out.data).set(bytesOf(data));
+  return out;
 }

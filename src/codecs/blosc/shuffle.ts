@@ -125,8 +125,8 @@ export function byteUnshuffle(src: Uint8Array, dst: Uint8Array, typesize: number
  * 4-7 in `hi`); transposing it (classic three-step swap of 1×1, 2×2 and 4×4 sub-blocks,
  * shifts 7, 14 and 28) yields byte `k` = bit `k` of each element, which goes to bit-row
  * `j * 8 + k`. The transpose is its own inverse, so unshuffling runs the same steps the
- * other way round. It is written out inline in both loops: V8 does not keep a helper
- * returning two words in registers.
+ * other way round. The general loops write it out inline (the result feeds byte stores
+ * directly); the typesize-1 paths use {@link bt8}, which stores both halves as words.
  */
 
 /** Transpose the 8×8 bit matrix (`lo`, `hi`) and store the halves at `out[i]`, `out[j]`. */
