@@ -6,8 +6,10 @@
  * Not run in CI. Each codec in {@link CODECS} is loaded through the registry
  * (`locateCodec` + `loadCodec`) from its v2 (numcodecs) configuration, so adding a codec
  * (blosc, filters...) is one line in the table. numcodecs is timed in one /usr/bin/python3
- * process (PYTHON overrides) with time.perf_counter. Every figure is the median of up to
- * 5 runs (fewer when a run is slow, see BUDGET_S), in MB/s (10^6 decoded bytes per second).
+ * process (PYTHON overrides) with time.perf_counter. Both sides decode the same bytes
+ * (numcodecs' encoding, or ours when numcodecs lacks the codec), into a preallocated output.
+ * Every figure is the median of up to 5 runs (fewer when a run is slow, see BUDGET_S), in
+ * MB/s (10^6 decoded bytes per second).
  * @module
  */
 import { execFileSync } from "node:child_process";
@@ -77,16 +79,20 @@ async function time(f: () => Promise<unknown>): Promise<number> {
   return median(runs);
 }
 
-/** zarrflow figures for one codec. */
-async function measureOurs(c: BenchCodec, data: Uint8Array): Promise<{ enc: number; dec: number; size: number }> {
+/** zarrflow figures for one codec; decode timing uses `toDecode` (numcodecs' bytes) when given. */
+async function measureOurs(c: BenchCodec, data: Uint8Array, toDecode?: Uint8Array): Promise<{ enc: number; dec: number; size: number }> {
   const { id, ...configuration } = c.config;
   const factory = await loadCodec(locateCodec(String(id), 2));
   const codec = (await factory(configuration, { spec: { shape: [data.length / 2], dtype: { kind: "int", bits: 16, endian: "little" }, fillValue: 0 }, zarrFormat: 2 })) as BytesToBytesCodec;
-  const encoded = await codec.encode(data); // warm-up, and the bytes to decode
+  const encoded = await codec.encode(data); // warm-up, and the bytes to decode without numcodecs
+  const input = toDecode ?? encoded;
   const out = new Uint8Array(data.length);
-  await codec.decode(encoded, out);
-  if (!Buffer.from(out).equals(Buffer.from(data))) throw new Error(`${c.name}: round trip failed`);
-  return { enc: await time(() => codec.encode(data)), dec: await time(() => codec.decode(encoded, out)), size: encoded.length };
+  for (const bytes of [encoded, input]) {
+    out.fill(0);
+    await codec.decode(bytes, out);
+    if (!Buffer.from(out).equals(Buffer.from(data))) throw new Error(`${c.name}: round trip failed`);
+  }
+  return { enc: await time(() => codec.encode(data)), dec: await time(() => codec.decode(input, out)), size: encoded.length };
 }
 
 const PY = String.raw`
@@ -101,12 +107,13 @@ def timed(f):
         runs.append(s); spent += s
     return statistics.median(runs)
 res = []
-for cfg in configs:
+for i, cfg in enumerate(configs):
     try:
         codec = numcodecs.get_codec(dict(cfg))
     except Exception as e:
         res.append({"error": str(e)}); continue
     enc = codec.encode(data)
+    open("%s.%d" % (sys.argv[1], i), "wb").write(enc)
     out = bytearray(len(data))
     try:
         codec.decode(enc, out=out); dec = lambda: codec.decode(enc, out=out)
@@ -116,17 +123,21 @@ for cfg in configs:
 print(json.dumps(res))
 `;
 
-/** numcodecs figures for all codecs, in one Python process. */
-function measureNumcodecs(codecs: BenchCodec[], data: Uint8Array): ({ enc: number; dec: number; size: number } | { error: string })[] {
+/** numcodecs figures (and encoded bytes) for all codecs, in one Python process. */
+type Theirs = { enc: number; dec: number; size: number; encoded: Uint8Array } | { error: string };
+
+function measureNumcodecs(codecs: BenchCodec[], data: Uint8Array): Theirs[] {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "zarrflow-bench-"));
+  const dataFile = path.join(dir, "data.bin");
   try {
-    fs.writeFileSync(path.join(dir, "data.bin"), data);
+    fs.writeFileSync(dataFile, data);
     fs.writeFileSync(path.join(dir, "configs.json"), JSON.stringify(codecs.map((c) => c.config)));
-    const stdout = execFileSync(process.env.PYTHON ?? "/usr/bin/python3", ["-c", PY, path.join(dir, "data.bin"), path.join(dir, "configs.json"), String(RUNS), String(BUDGET_S)], {
+    const stdout = execFileSync(process.env.PYTHON ?? "/usr/bin/python3", ["-c", PY, dataFile, path.join(dir, "configs.json"), String(RUNS), String(BUDGET_S)], {
       encoding: "utf8",
       maxBuffer: 1 << 20,
     });
-    return JSON.parse(stdout) as ({ enc: number; dec: number; size: number } | { error: string })[];
+    const results = JSON.parse(stdout) as ({ enc: number; dec: number; size: number } | { error: string })[];
+    return results.map((r, i) => ("error" in r ? r : { ...r, encoded: new Uint8Array(fs.readFileSync(`${dataFile}.${i}`)) }));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -150,8 +161,8 @@ async function main(): Promise<void> {
   console.log("|---|---|---|---|---|---|");
   for (let i = 0; i < codecs.length; i++) {
     const c = codecs[i];
-    const ours = await measureOurs(c, data);
     const t = theirs[i];
+    const ours = await measureOurs(c, data, "error" in t ? undefined : t.encoded);
     const pct = (n: number) => ((100 * n) / data.length).toFixed(1);
     if ("error" in t) {
       console.log(`| ${c.name} | ${pct(ours.size)} / – | ${rate(ours.enc)} | n/a (${t.error.slice(0, 40)}) | ${rate(ours.dec)} | n/a |`);

@@ -11,7 +11,7 @@
  */
 import { f16round, getFloat16 } from "@petamoriken/float16";
 import {
-  Float16, allocate, bytesOf, dtypeName, itemSize, layoutOf, parseV2DataType, toDataType, viewAs,
+  Float16, allocate, bytesOf, dtypeName, itemSize, layoutOf, parseV2DataType, toDataType, v2DataTypeJSON, viewAs,
   type DataType, type DataValues, type TypedArray, type TypedArrayConstructor,
 } from "../format/dtype.js";
 import { ChunkError, CodecError, ZarrError } from "../format/errors.js";
@@ -564,4 +564,28 @@ export function deliverData(codec: string, data: DataValues, spec: ChunkSpec, ou
   if (Array.isArray(dst)) for (let i = 0; i < src.length; i++) (dst as unknown[])[i] = src[i];
   else bytesOf(out.data).set(bytesOf(data));
   return out;
+}
+
+/**
+ * The chunk's values as leaves for numcodecs' list layout: variable-length data as is, bool as
+ * booleans, ints as numbers/bigints, floats through `floatLeaf` (Python floats stay floats).
+ */
+export function chunkLeaves(codec: string, a: NDArray, floatLeaf: (x: number) => unknown, key?: string): ArrayLike<unknown> {
+  const dt = a.dtype;
+  if (dt.kind === "object" || dt.kind === "string" || dt.kind === "bytes") return a.data as unknown[];
+  if (!isNumeric(dt)) throw new CodecError(codec, `cannot encode ${dtypeName(dt)} data`, key);
+  const w = readWork(a.data, dt);
+  const out = new Array<unknown>(w.length);
+  for (let i = 0; i < w.length; i++) {
+    const v = w[i];
+    out[i] = dt.kind === "bool" ? v !== 0 : dt.kind === "float" ? floatLeaf(v as number) : v;
+  }
+  return out;
+}
+
+/** The numpy `dtype.str` numcodecs appends. */
+export function dtypeStr(codec: string, dt: DataType, key?: string): string {
+  const s = v2DataTypeJSON(dt);
+  if (typeof s !== "string") throw new CodecError(codec, `structured data cannot be encoded`, key);
+  return s;
 }

@@ -12,11 +12,10 @@
  * float arrays every value is a float.
  * @module
  */
-import { dtypeName, v2DataTypeJSON, type DataType } from "../format/dtype.js";
 import { ChunkError, CodecError, ZarrError } from "../format/errors.js";
 import { parseJson } from "../format/json.js";
 import { checkFields } from "./bytes-support.js";
-import { count, deliverData, isNumeric, itemsToData, nestValues, readWork, unpackItemList } from "./elementwise.js";
+import { chunkLeaves, count, deliverData, dtypeStr, itemsToData, nestValues, unpackItemList } from "./elementwise.js";
 import type { ArrayToBytesCodec, ChunkSpec, CodecContext, NDArray } from "./types.js";
 
 const NAME = "json2";
@@ -123,27 +122,6 @@ function pyDumps(value: unknown, o: WriterOptions): string {
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** The chunk's values as JSON-ready leaves (numbers of typed chunks pre-formatted by dtype). */
-export function chunkLeaves(codec: string, a: NDArray, key?: string): ArrayLike<unknown> {
-  const dt = a.dtype;
-  if (dt.kind === "object" || dt.kind === "string" || dt.kind === "bytes") return a.data as unknown[];
-  if (!isNumeric(dt)) throw new CodecError(codec, `cannot encode ${dtypeName(dt)} data`, key);
-  const w = readWork(a.data, dt);
-  const out = new Array<unknown>(w.length);
-  for (let i = 0; i < w.length; i++) {
-    const v = w[i];
-    out[i] = dt.kind === "bool" ? v !== 0 : dt.kind === "float" ? raw(pyFloatRepr(v as number)) : v;
-  }
-  return out;
-}
-
-/** The numpy `dtype.str` numcodecs appends. */
-export function dtypeStr(codec: string, dt: DataType, key?: string): string {
-  const s = v2DataTypeJSON(dt);
-  if (typeof s !== "string") throw new CodecError(codec, `structured data cannot be encoded`, key);
-  return s;
-}
-
 function parseOptions(config: Record<string, unknown>, key?: string): { writer: WriterOptions; ascii: boolean } {
   checkFields(NAME, config, ["encoding", "skipkeys", "ensure_ascii", "check_circular", "allow_nan", "sort_keys", "indent", "separators", "strict"], key);
   const bool = (f: string, d: boolean): boolean => {
@@ -188,7 +166,7 @@ export function json2(configuration: Record<string, unknown>, context: CodecCont
     kind: "array-to-bytes",
     name: NAME,
     async encode(a: NDArray): Promise<Uint8Array> {
-      const leaves = chunkLeaves(NAME, a, key);
+      const leaves = chunkLeaves(NAME, a, (x) => raw(pyFloatRepr(x)), key);
       if (leaves.length !== count(a.shape)) throw new CodecError(NAME, `array has ${leaves.length} elements but shape [${a.shape}] needs ${count(a.shape)}`, key);
       for (let i = 0; i < leaves.length; i++) {
         if (leaves[i] instanceof Uint8Array) throw new CodecError(NAME, `element ${i}: bytes are not JSON serializable`, key);

@@ -172,8 +172,6 @@ def main_generate(out):
     add("obj_vlen_utf8", object_values("str", SHAPE), expected=object_values("str", SHAPE).astype("U"), object_codec=VLenUTF8())
     add("obj_vlen_utf8_F_zstd", object_values("str", SHAPE), expected=object_values("str", SHAPE).astype("U"), object_codec=VLenUTF8(), order="F", compressor=Zstd(level=1))
     add("obj_vlen_bytes", object_values("bytes", SHAPE), expected=object_values("bytes", SHAPE).astype("S"), object_codec=VLenBytes())
-    add("obj_categorize", object_values("str", SHAPE), expected=object_values("str", SHAPE).astype("U"),
-        object_codec=VLenUTF8(), filters=[Categorize(labels=["a", "héllo", "zarr", "日本語"], dtype=object, astype="|u1")])
     # edge cases: missing chunks with fill values, 0-d, nested separator, 1-D ragged, empty
     a = np.full(SHAPE, -7, dtype="<i4"); a[:5, :3, :2] = 1
     z = root.create_dataset("missing_fill_i4", shape=SHAPE, chunks=CHUNKS, dtype="<i4", fill_value=-7)

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { srcModule } from "../paths.js";
 import { StoreError } from "../../src/format/errors.js";
 import { isTempFileName, openFsStore, tempFileName } from "../../src/stores/fs.js";
 import { isWritable } from "../../src/stores/types.js";
@@ -113,7 +114,7 @@ test("fs: a crash between temp write and rename leaves the old value (simulated)
 test("fs: a writer killed with SIGKILL mid-overwrite leaves a complete value", async () => {
   const dir = tmp();
   const size = 1 << 20;
-  const fsModule = fileURLToPath(new URL("../../src/stores/fs.ts", import.meta.url));
+  const fsModule = srcModule("src/stores/fs");
   // Each value is a 4-byte sequence number followed by that number's low byte repeated.
   const script = `
     import { openFsStore } from ${JSON.stringify(fsModule)};

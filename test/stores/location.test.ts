@@ -1,8 +1,10 @@
+import { join } from "node:path";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
+import { SHARED_FIXTURES } from "../paths.js";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { StoreError, UnsupportedError } from "../../src/format/errors.js";
 import { openLocation, parseLocation } from "../../src/stores/location.js";
@@ -10,7 +12,7 @@ import { isWritable } from "../../src/stores/types.js";
 import { listAll } from "./conformance.js";
 import { pyJson } from "./python.js";
 
-const FIXTURES = fileURLToPath(new URL("../../../shared/fixtures/zarrita/", import.meta.url));
+const FIXTURES = join(SHARED_FIXTURES, "zarrita") + "/";
 const made: string[] = [];
 const tmp = () => {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), "zarrflow-loc-"));

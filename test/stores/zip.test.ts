@@ -1,9 +1,11 @@
+import { join } from "node:path";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
+import { SHARED_FIXTURES } from "../paths.js";
 import { fileURLToPath } from "node:url";
 import { StoreError, UnsupportedError, ZarrError } from "../../src/format/errors.js";
 import { isWritable } from "../../src/stores/types.js";
@@ -20,7 +22,7 @@ const tmp = () => {
 after(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 const enc = (s: string) => new TextEncoder().encode(s);
 const b64 = (s: string) => new Uint8Array(Buffer.from(s, "base64"));
-const FIXTURES = fileURLToPath(new URL("../../../shared/fixtures/zarrita/", import.meta.url));
+const FIXTURES = join(SHARED_FIXTURES, "zarrita") + "/";
 
 for (const [label, options] of [
   ["stored", {}],
