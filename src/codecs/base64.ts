@@ -14,24 +14,40 @@ import { asBuffer, checkFields, expectSize } from "./bytes-support.js";
 
 const NAME = "base64";
 
-/** Canonical padded base64 (regular expressions run far faster than a per-character loop here). */
-const CANONICAL = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const HAS_SPACE = /[\t\n\v\f\r ]/;
-const SPACES = /[\t\n\v\f\r ]/g;
+const ALPHABET = 0;
+const PAD = 1;
+const SPACE = 2;
+const INVALID = 4;
+/** Byte classes; OR-ing them over the input tells in one pass what kinds of bytes occur. */
+const CLASS = new Uint8Array(256).fill(INVALID);
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") CLASS[c.charCodeAt(0)] = ALPHABET;
+CLASS[0x3d] = PAD;
+for (const c of [0x20, 0x09, 0x0a, 0x0b, 0x0c, 0x0d]) CLASS[c] = SPACE;
 
-/** Why `text` (whitespace removed) is not canonical base64, for the error message. */
-function explain(text: string): string {
-  if (text.length % 4 !== 0) return `${text.length} base64 characters is not a multiple of 4`;
-  const i = text.search(/[^A-Za-z0-9+/]/);
-  return `character ${JSON.stringify(text[i])} at ${i} is not standard base64 or misplaced padding`;
+/** Why `b` (whitespace removed) is not canonical base64, for the error message. */
+function explain(b: Uint8Array): string {
+  if (b.length % 4 !== 0) return `${b.length} base64 characters is not a multiple of 4`;
+  const i = b.findIndex((c, k) => CLASS[c] !== ALPHABET && !(c === 0x3d && k >= b.length - 2 && (k === b.length - 1 || b[k + 1] === 0x3d)));
+  return `byte 0x${b[i].toString(16)} at ${i} is not standard base64 or misplaced padding`;
 }
 
-/** Canonical base64 text of `b` with ASCII whitespace removed; throws CodecError otherwise. */
+/**
+ * Canonical base64 text of `b` with ASCII whitespace removed; throws CodecError otherwise.
+ * A table-driven byte loop: several times faster than a regular expression over the text.
+ */
 function canonicalText(b: Uint8Array, key?: string): string {
-  let text = Buffer.from(b.buffer, b.byteOffset, b.length).toString("latin1");
-  if (HAS_SPACE.test(text)) text = text.replace(SPACES, "");
-  if (!CANONICAL.test(text)) throw new CodecError(NAME, `corrupt input: ${explain(text)}`, key);
-  return text;
+  let seen = 0;
+  for (let i = 0; i < b.length; i++) seen |= CLASS[b[i]];
+  if (seen & SPACE) {
+    b = b.filter((c) => CLASS[c] !== SPACE);
+    seen &= ~SPACE;
+  }
+  const n = b.length;
+  // Canonical: length a multiple of 4, only alphabet bytes, except one or two final "=".
+  const pads = n > 0 && b[n - 1] === 0x3d ? (b[n - 2] === 0x3d ? 2 : 1) : 0;
+  const ok = n % 4 === 0 && !(seen & INVALID) && (!(seen & PAD) || b.indexOf(0x3d) === n - pads);
+  if (!ok) throw new CodecError(NAME, `corrupt input: ${explain(b)}`, key);
+  return Buffer.from(b.buffer, b.byteOffset, n).toString("latin1");
 }
 
 /** numcodecs `base64` factory (no configuration). */

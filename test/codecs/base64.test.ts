@@ -31,6 +31,8 @@ test("base64: non-canonical text and wrong sizes throw CodecError", async () => 
   await assert.rejects(codec.decode(text("ab=c")), codecError("base64", /not standard base64/));
   await assert.rejects(codec.decode(text("a===")), codecError("base64", /not standard base64/));
   await assert.rejects(codec.decode(text("ab-_")), codecError("base64", /not standard base64/));
+  await assert.rejects(codec.decode(text("YWJj=ZA=")), codecError("base64", /byte 0x3d at 4 .*misplaced padding/));
+  await assert.rejects(codec.decode(text("====")), codecError("base64", /misplaced padding/));
   await assert.rejects(codec.decode(text("YWJj\u00ff\u00ff\u00ff\u00ff")), codecError("base64"));
   await assert.rejects(codec.decode(text("YWJjZA=="), new Uint8Array(5)), codecError("base64", /decodes to 4 bytes but 5/));
   await assert.rejects(async () => makeCodec(base64, { altchars: "-_" }), codecError("base64", /"altchars"/));

@@ -13,6 +13,9 @@
  * lz4hc: lz4-napi has no high-compression mode, so lz4hc blocks are encoded with plain LZ4.
  * The stream format is identical (c-blosc even stores the same format code), so c-blosc
  * decodes them; only the ratio is lower than c-blosc's lz4hc.
+ *
+ * A stream that does not come out smaller than its input is stored raw by the frame
+ * (./container.ts), so `compress` may also just report "incompressible" (0).
  * @module
  */
 import { deflateSync, inflateSync } from "node:zlib";
@@ -62,7 +65,14 @@ function deliver(out: Uint8Array, dst: Uint8Array): number {
   return out.length;
 }
 
+/** Sample size for the lz4 incompressibility probe; streams under 4× this skip the probe. */
+const LZ4_PROBE = 8192;
+
 const lz4: BlockCompress = (src, dst) => {
+  // lz4_flex does not speed up on incompressible input the way liblz4's acceleration does
+  // (~200 MB/s vs GB/s), so first compress a sample of the tail: when even that does not
+  // shrink, report the stream incompressible and let the frame store it raw.
+  if (src.length >= 4 * LZ4_PROBE && lz4Compress(asBuffer(src.subarray(src.length - LZ4_PROBE))).length - 4 >= LZ4_PROBE) return 0;
   const out = lz4Compress(asBuffer(src));
   return place(out.subarray(4), dst); // drop lz4-napi's 4-byte size prefix
 };
