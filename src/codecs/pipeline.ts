@@ -130,7 +130,8 @@ export async function encodeChunk(p: Pipeline, a: NDArray, chunkKey?: string): P
 
 function wrap(e: unknown, chunkKey: string | undefined, what: string): Error {
   if (e instanceof ZarrError) {
-    if (chunkKey === undefined || e.key !== undefined) return e;
+    // Name the chunk: codec errors carry the metadata key they were configured with.
+    if (chunkKey === undefined || e.key === chunkKey || (e instanceof ChunkError && e.key?.startsWith(chunkKey))) return e;
     return new ChunkError(`cannot ${what}: ${e.message}`, chunkKey, { cause: e });
   }
   return new ChunkError(`cannot ${what}: ${(e as Error)?.message ?? String(e)}`, chunkKey, { cause: e });
