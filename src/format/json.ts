@@ -125,6 +125,11 @@ export function parseJson(text: string, key?: string): JsonValue {
   return v;
 }
 
+/** JSON string literal with non-ASCII escaped as \uXXXX, as Python's json.dumps (ensure_ascii) writes it: zarr-python 2 decodes metadata as ASCII. */
+function asciiString(s: string): string {
+  return JSON.stringify(s).replace(/[\u007f-\uffff]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+}
+
 /** Serialise to JSON (indent 4 like zarr-python 2), writing bigint exactly and non-finite floats as NaN/Infinity tokens. */
 export function stringifyJson(value: unknown, indent = 4): string {
   const out = (v: unknown, pad: string): string => {
@@ -136,7 +141,8 @@ export function stringifyJson(value: unknown, indent = 4): string {
       if (v === -Infinity) return "-Infinity";
       return JSON.stringify(v);
     }
-    if (typeof v === "string" || typeof v === "boolean") return JSON.stringify(v);
+    if (typeof v === "string") return asciiString(v);
+    if (typeof v === "boolean") return JSON.stringify(v);
     const inner = pad + " ".repeat(indent);
     const nl = indent > 0 ? "\n" : "";
     const sep = indent > 0 ? ": " : ":";
@@ -146,7 +152,7 @@ export function stringifyJson(value: unknown, indent = 4): string {
     }
     const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
     if (entries.length === 0) return "{}";
-    return "{" + nl + entries.map(([k, x]) => inner + JSON.stringify(k) + sep + out(x, inner)).join("," + nl) + nl + pad + "}";
+    return "{" + nl + entries.map(([k, x]) => inner + asciiString(k) + sep + out(x, inner)).join("," + nl) + nl + pad + "}";
   };
   return out(value, "");
 }
