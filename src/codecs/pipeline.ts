@@ -8,7 +8,7 @@
  * the codecs by module URL + export name, so a worker can rebuild it from the same data.
  * @module
  */
-import type { DataType } from "../format/dtype.js";
+import { bytesOf, type DataType } from "../format/dtype.js";
 import { CodecError, ChunkError, ZarrError } from "../format/errors.js";
 import type { ArrayMetadata, CodecSpec } from "../format/metadata.js";
 import { loadCodec, locateCodec } from "./registry.js";
@@ -103,8 +103,11 @@ export async function buildPipeline(spec: PipelineSpec): Promise<Pipeline> {
 export async function decodeChunk(p: Pipeline, bytes: Uint8Array, chunkKey?: string, out?: NDArray): Promise<NDArray> {
   try {
     let b = bytes;
-    for (let i = p.bytesToBytes.length - 1; i >= 0; i--) b = await p.bytesToBytes[i].decode(b);
     const a2b = p.arrayToBytes;
+    // Fast path: when the serializer is `bytes` and nothing follows it, the last bytes→bytes
+    // decode (e.g. blosc) writes straight into the caller's output memory.
+    const direct = out && p.arrayToArray.length === 0 && a2b.codec.name === "bytes" && !Array.isArray(out.data) ? bytesOf(out.data) : undefined;
+    for (let i = p.bytesToBytes.length - 1; i >= 0; i--) b = await p.bytesToBytes[i].decode(b, i === 0 && direct && direct.byteLength === a2b.codec.encodedSize?.(a2b.input) ? direct : undefined);
     let a = await a2b.codec.decode(b, a2b.input, p.arrayToArray.length === 0 ? out : undefined);
     for (let i = p.arrayToArray.length - 1; i >= 0; i--) {
       const { codec, input } = p.arrayToArray[i];
