@@ -34,6 +34,7 @@ export {
 } from "./array/node.js";
 export { readChunk, writeChunk, chunkReader, chunkKeyOf, gridShape, type ChunkReader } from "./array/chunks.js";
 export { get, set, getPoints, setPoints, getBlocks, setBlocks, resize, append, type AccessOptions, type WriteValue, type BlockSelection } from "./array/access.js";
+export { getField, setField, allocateStructured } from "./array/fields.js";
 export { slice, type Selection, type Slice, type Mask, type DimSelection } from "./array/selection.js";
 export { convert, convertArray, type ConvertOptions } from "./array/convert.js";
 export { encodeNpy, decodeNpy, npyHeader, parseNpyHeader, createNpyWriter, openNpyReader, vlenToFixed } from "./io/npy.js";
