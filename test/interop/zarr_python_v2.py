@@ -198,6 +198,18 @@ def main_generate(out):
     z[3] = 1.5
     np.save(os.path.join(out, "expected", "missing_fill_nan.npy"), b)
     manifest.append({"name": "missing_fill_nan"})
+    # fill values of every kind, read where chunks are missing
+    fills = [("|S5", b"ab"), ("<U4", "xé"), ("<c16", complex(1.5, -2.5)), ("<M8[s]", np.datetime64("NaT")),
+             ("<m8[ms]", np.timedelta64(42, "ms")), ("<f4", -np.inf), ("<f8", -0.0), ("|b1", True), ("<u8", 2**64 - 1),
+             ("<i8", -(2**63)), ("|V3", b"\x01\x02\x03"), ([("a", "<i2"), ("b", "|S2")], (7, b"zz"))]
+    for k, (dts, fv) in enumerate(fills):
+        dt = np.dtype([tuple(f) for f in dts]) if isinstance(dts, list) else np.dtype(dts)
+        shape = (7, 5)
+        z = root.create_dataset(f"fill{k:02d}", shape=shape, chunks=(3, 2), dtype=dt, fill_value=fv)
+        part = values(dt, (3, 2))
+        z[:3, :2] = part
+        np.save(os.path.join(out, "expected", f"fill{k:02d}.npy"), z[...])
+        manifest.append({"name": f"fill{k:02d}"})
     add("zero_d_f8", np.array(3.25, dtype="<f8"), chunks=())
     add("nested_sep", values(np.dtype("<i2"), SHAPE), dimension_separator="/")
     add("ragged_1d", values(np.dtype("<u2"), (101,)), chunks=(10,))
