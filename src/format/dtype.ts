@@ -26,6 +26,7 @@ import { Float16Array as Float16Polyfill } from "@petamoriken/float16";
 import { MetadataError, UnsupportedError } from "./errors.js";
 import type { JsonValue } from "./json.js";
 
+/** Byte order of stored data. */
 export type Endian = "little" | "big";
 /** numpy datetime units. */
 export type TimeUnit = "Y" | "M" | "W" | "D" | "h" | "m" | "s" | "ms" | "us" | "ns" | "ps" | "fs" | "as" | "generic";
@@ -74,6 +75,7 @@ export const Float16: TypedArrayConstructor =
   ((globalThis as Record<string, unknown>).Float16Array as TypedArrayConstructor | undefined) ??
   (Float16Polyfill as unknown as TypedArrayConstructor);
 
+/** numpy's NaT ("not a time") as stored in datetime64/timedelta64 data: the smallest int64. */
 export const NAT = -(2n ** 63n);
 
 const TIME_UNITS: TimeUnit[] = ["Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns", "ps", "fs", "as", "generic"];

@@ -210,6 +210,10 @@ def main_generate(out):
         z[:3, :2] = part
         np.save(os.path.join(out, "expected", f"fill{k:02d}.npy"), z[...])
         manifest.append({"name": f"fill{k:02d}"})
+    z = root.create_dataset("obj_fill_str", shape=(7,), chunks=(3,), dtype=object, object_codec=VLenUTF8(), fill_value="héllo")
+    z[0] = "a"
+    np.save(os.path.join(out, "expected", "obj_fill_str.npy"), z[...].astype("U"))
+    manifest.append({"name": "obj_fill_str"})
     add("zero_d_f8", np.array(3.25, dtype="<f8"), chunks=())
     add("nested_sep", values(np.dtype("<i2"), SHAPE), dimension_separator="/")
     add("ragged_1d", values(np.dtype("<u2"), (101,)), chunks=(10,))
