@@ -94,8 +94,8 @@ export const adler32Checksum: Checksum = (data) => {
 
 /**
  * HDF5's Fletcher-32 (H5checksum.c, as numcodecs' Fletcher32): big-endian 16-bit words,
- * folded every 360 words, a trailing odd byte counts as a word's high byte. The C code
- * keeps 32-bit sums that can wrap within a block; `>>> 0` before folding reproduces that.
+ * folded every 360 words, a trailing odd byte counts as a word's high byte. 360 words keep
+ * both sums below 2^32 between folds, so JS numbers reproduce the C uint32 arithmetic.
  */
 export const fletcher32Checksum: Checksum = (data) => {
   let sum1 = 0;
@@ -108,14 +108,14 @@ export const fletcher32Checksum: Checksum = (data) => {
       sum1 += (data[i] << 8) | data[i + 1];
       sum2 += sum1;
     }
-    sum1 = (sum1 >>> 0 & 0xffff) + (sum1 >>> 0 >>> 16);
-    sum2 = (sum2 >>> 0 & 0xffff) + (sum2 >>> 0 >>> 16);
+    sum1 = (sum1 & 0xffff) + (sum1 >>> 16);
+    sum2 = (sum2 & 0xffff) + (sum2 >>> 16);
   }
   if (data.length & 1) {
     sum1 += data[i] << 8;
     sum2 += sum1;
     sum1 = (sum1 & 0xffff) + (sum1 >>> 16);
-    sum2 = (sum2 >>> 0 & 0xffff) + (sum2 >>> 0 >>> 16);
+    sum2 = (sum2 & 0xffff) + (sum2 >>> 16);
   }
   sum1 = (sum1 & 0xffff) + (sum1 >>> 16);
   sum2 = (sum2 & 0xffff) + (sum2 >>> 16);

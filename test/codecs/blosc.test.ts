@@ -405,6 +405,18 @@ test("hostile sizes are refused before allocating", () => {
   new DataView(m.buffer).setUint32(8, 1 << 16, true);
   new DataView(m.buffer).setUint32(12, (1 << 30) + 16, true);
   assert.throws(() => decodeFrame(m), (e) => e instanceof CodecError && /frame has/.test(e.message));
+  // A well-formed table whose 10-byte zstd streams claim 1 GiB: refused from the stream sizes.
+  const z = new Uint8Array(52);
+  const zv = new DataView(z.buffer);
+  z.set([2, 1, (4 << 5) | 0x10, 1]);
+  zv.setUint32(4, 2 ** 30, true);
+  zv.setUint32(8, 700_000_000, true);
+  zv.setUint32(12, 52, true);
+  zv.setUint32(16, 24, true);
+  zv.setUint32(20, 38, true);
+  zv.setUint32(24, 10, true);
+  zv.setUint32(38, 10, true);
+  assert.throws(() => decodeFrame(z), (e) => e instanceof CodecError && /cannot expand/.test(e.message));
   // A stream that decodes to more than its block is stopped at the block size.
   const data = new Uint8Array(4096).fill(1);
   for (const cname of ["lz4", "zstd", "zlib", "snappy", "blosclz"] as const) {

@@ -29,7 +29,7 @@ try:
 except ImportError:
     crc32c = None
 def fletcher32_ref(data):
-    # HDF5 H5_checksum_fletcher32 (numcodecs >= 0.12 Fletcher32), with C's 32-bit wrap-around.
+    # HDF5 H5_checksum_fletcher32 (numcodecs >= 0.12 Fletcher32), with C's uint32 arithmetic.
     s1 = s2 = 0
     i, n = 0, len(data) // 2
     while n:

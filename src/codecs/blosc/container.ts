@@ -254,8 +254,34 @@ export function frameInfo(input: Uint8Array, key?: string): BloscHeader {
   const typesize = h.typesize;
   const split = (h.flags & FLAG_DONT_SPLIT) === 0 && typesize <= MAX_SPLITS && Math.floor(h.blocksize / typesize) >= MIN_BUFFERSIZE;
   if (split && h.blocksize % typesize !== 0) throw err(`split block size ${h.blocksize} is not a multiple of typesize ${typesize}`, key);
+  // Walk every stream before anything is allocated: each must lie inside the frame and be
+  // able to expand to its share of the block, so a tiny frame cannot claim gigabytes.
+  const leftover = h.nbytes % h.blocksize;
+  for (let j = 0; j < nblocks; j++) {
+    const last = j === nblocks - 1 && leftover > 0;
+    const bsize = last ? leftover : h.blocksize;
+    const nsplits = split && !last ? typesize : 1;
+    const neblock = Math.floor(bsize / nsplits);
+    let off = i32(input, HEADER_SIZE + 4 * j);
+    for (let k = 0; k < nsplits; k++) {
+      if (off > h.cbytes - 4) throw err(`block ${j} stream ${k} starts past the frame end`, key);
+      const cs = i32(input, off);
+      off += 4;
+      if (cs < 0 || cs > h.cbytes - off) throw err(`block ${j} stream ${k} claims ${cs} bytes, beyond the frame end`, key);
+      if (cs !== neblock && neblock > MAX_EXPANSION[format] * cs + 1024)
+        throw err(`block ${j} stream ${k}: ${cs} bytes of ${formatName(format)} cannot expand to ${neblock}`, key);
+      off += cs;
+    }
+  }
   return h;
 }
+
+/**
+ * Upper bounds on how far one stream of each format can expand (blosclz and LZ4: 255 bytes
+ * per length byte; Snappy: 64 bytes per 3-byte copy; deflate: 1032:1; zstd: a 4-byte RLE
+ * block per 128 KiB), with a 2× margin.
+ */
+const MAX_EXPANSION = [512, 512, 64, 2100, 65536];
 
 /**
  * Decode a Blosc1 frame. With `out` (exactly nbytes long) the data is decoded straight into
