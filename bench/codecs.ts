@@ -41,6 +41,13 @@ const CODECS: BenchCodec[] = [
   { name: "crc32c", config: { id: "crc32c" } },
   { name: "fletcher32", config: { id: "fletcher32" } },
   { name: "base64", config: { id: "base64" } },
+  { name: "shuffle (2)", config: { id: "shuffle", elementsize: 2 } },
+  { name: "blosc lz4 5 shuf", config: { id: "blosc", cname: "lz4", clevel: 5, shuffle: 1, blocksize: 0 } },
+  { name: "blosc lz4hc 5 shuf", config: { id: "blosc", cname: "lz4hc", clevel: 5, shuffle: 1, blocksize: 0 } },
+  { name: "blosc blosclz 5 shuf", config: { id: "blosc", cname: "blosclz", clevel: 5, shuffle: 1, blocksize: 0 } },
+  { name: "blosc snappy 5 shuf", config: { id: "blosc", cname: "snappy", clevel: 5, shuffle: 1, blocksize: 0 } },
+  { name: "blosc zlib 3 noshuf", config: { id: "blosc", cname: "zlib", clevel: 3, shuffle: 0, blocksize: 0 } },
+  { name: "blosc zstd 5 bitshuf", config: { id: "blosc", cname: "zstd", clevel: 5, shuffle: 2, blocksize: 0 } },
 ];
 
 const RUNS = 5;
@@ -97,6 +104,9 @@ async function measureOurs(c: BenchCodec, data: Uint8Array, toDecode?: Uint8Arra
 
 const PY = String.raw`
 import json, sys, time, statistics, numcodecs
+from numcodecs import blosc
+blosc.use_threads = False  # single thread, like one zarrflow worker
+blosc.set_nthreads(1)
 data = open(sys.argv[1], "rb").read()
 configs = json.load(open(sys.argv[2]))
 RUNS, BUDGET = int(sys.argv[3]), float(sys.argv[4])
