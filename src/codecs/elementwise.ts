@@ -12,7 +12,7 @@
 import { f16round, getFloat16 } from "@petamoriken/float16";
 import {
   Float16, allocate, bytesOf, dtypeName, itemSize, layoutOf, parseV2DataType, toDataType, v2DataTypeJSON, viewAs,
-  type DataType, type DataValues, type TypedArray, type TypedArrayConstructor,
+  type DataType, type DataValues, type TypedArray,
 } from "../format/dtype.js";
 import { ChunkError, CodecError, ZarrError } from "../format/errors.js";
 import type { ArrayToArrayCodec, ChunkSpec, NDArray } from "./types.js";
@@ -33,6 +33,7 @@ export function parseCodecDtype(value: unknown, codec: string, field: string, ke
     if (/^[<>|=]/.test(value)) return parseV2DataType(value, key, field);
     if (/^[a-zA-Z]\d+(\[\d*[a-zA-Z]+\])?$/.test(value) && !/^[rR]\d+$/.test(value)) return parseV2DataType(`<${value}`, key, field);
     if (value === "?") return { kind: "bool" };
+    if (value === "O") return { kind: "object" };
     return toDataType(value);
   } catch (e) {
     if (e instanceof ZarrError && !(e instanceof CodecError)) {
@@ -88,7 +89,8 @@ export function promoteTypes(a: NumericDType, b: NumericDType): NumericDType {
 export function scalarResultType(dt: NumericDType, value: number | bigint, isFloat: boolean): NumericDType {
   const cat = (d: NumericDType) => (d.kind === "bool" ? 0 : d.kind === "float" ? 2 : 1);
   const scat = isFloat ? 2 : 1;
-  if (scat > cat(dt)) return promoteTypes(dt, isFloat ? FLOAT64 : I(64));
+  // A Python int's default numpy type is int64, or uint64 when only that holds it.
+  if (scat > cat(dt)) return promoteTypes(dt, isFloat ? FLOAT64 : BigInt(value) < 2n ** 63n ? I(64) : U(64));
   if (isFloat) {
     const v = Number(value);
     const min = (v > -65000 && v < 65000) || !Number.isFinite(v) ? F(16) : v > -3.4e38 && v < 3.4e38 ? F(32) : FLOAT64;
@@ -218,7 +220,8 @@ export function readWork(data: DataValues, dt: NumericDType): Work {
     for (let i = 0; i < bits.length; i++) out[i] = table[bits[i]];
     return out;
   }
-  return Float64Array.from(data as ArrayLike<number>);
+  // The typed-array constructor copies float64 data bit for bit and converts the rest exactly.
+  return new Float64Array(data as ArrayLike<number>);
 }
 
 /** Typed data of `dt` from a work array whose values are already valid for `dt`. */
@@ -265,7 +268,7 @@ export function sameNumeric(a: NumericDType, b: NumericDType): boolean {
   return a.kind === b.kind && bitsOf(a) === bitsOf(b);
 }
 
-/** Apply `fn` (double → double, already wrapped/rounded by the caller) over a work array. */
+/** Bring the double result of arithmetic in `dt` back into `dt`: integer wraparound or float rounding. */
 export function normalizer(dt: NumericDType): (x: number) => number {
   if (dt.kind === "float") return roundFloat(dt.bits);
   if (dt.kind === "bool") return (x) => (x !== 0 ? 1 : 0);
@@ -325,34 +328,14 @@ export function roundHalfEven(x: number): number {
 
 // ---------------------------------------------------------------- views and byte order
 
-/** Reverse the byte order of every `width`-byte unit of `b`, in place. */
+/** Reverse the byte order of every `width`-byte unit of `b`, in place (Node's native Buffer swaps). */
 export function swapInPlace(b: Uint8Array, width: number): void {
-  if (width <= 1) return;
-  if (b.byteOffset % width === 0 && width <= 4) {
-    if (width === 2) {
-      const u = new Uint16Array(b.buffer, b.byteOffset, b.byteLength / 2);
-      for (let i = 0; i < u.length; i++) { const x = u[i]; u[i] = ((x & 0xff) << 8) | (x >>> 8); }
-    } else {
-      const u = new Uint32Array(b.buffer, b.byteOffset, b.byteLength / 4);
-      for (let i = 0; i < u.length; i++) {
-        const x = u[i];
-        u[i] = ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
-      }
-    }
-    return;
-  }
-  if (width === 8 && b.byteOffset % 4 === 0) {
-    const u = new Uint32Array(b.buffer, b.byteOffset, b.byteLength / 4);
-    for (let i = 0; i < u.length; i += 2) {
-      const lo = u[i], hi = u[i + 1];
-      u[i] = ((hi & 0xff) << 24) | ((hi & 0xff00) << 8) | ((hi >>> 8) & 0xff00) | (hi >>> 24);
-      u[i + 1] = ((lo & 0xff) << 24) | ((lo & 0xff00) << 8) | ((lo >>> 8) & 0xff00) | (lo >>> 24);
-    }
-    return;
-  }
-  for (let i = 0; i < b.length; i += width) {
-    for (let j = 0, k = width - 1; j < k; j++, k--) { const t = b[i + j]; b[i + j] = b[i + k]; b[i + k] = t; }
-  }
+  if (width <= 1 || b.length === 0) return;
+  const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  if (width === 2) buf.swap16();
+  else if (width === 4) buf.swap32();
+  else if (width === 8) buf.swap64();
+  else throw new RangeError(`no ${width}-byte swap`);
 }
 
 /** The stored byte order of `dt` ("little" for byte-sized and byte-string types). */
@@ -382,11 +365,6 @@ export function viewData(data: DataValues, from: DataType, to: DataType, codec: 
   if (storedEndian(from) === "big") swapInPlace(b, lf.unitBytes);
   if (storedEndian(to) === "big") swapInPlace(b, lt.unitBytes);
   return viewAs(to, b);
-}
-
-/** A constructor of `dt`'s in-memory container (typed arrays only). */
-export function ctorOf(dt: DataType): TypedArrayConstructor {
-  return layoutOf(dt).ctor as TypedArrayConstructor;
 }
 
 // ---------------------------------------------------------------- numcodecs filter skeleton
@@ -544,9 +522,9 @@ export function itemsToData(codec: string, items: unknown[], dt: DataType, key?:
     let v = items[i];
     if (v === null && dt.kind === "float") v = NaN;
     if (typeof v === "boolean") v = v ? 1 : 0;
-    if (typeof v === "number") {
+    if (typeof v === "number" && dt.kind !== "float") {
       if (Number.isInteger(v)) v = BigInt(v);
-      else if (dt.kind !== "float" && dt.kind !== "bool" && !Number.isFinite(v)) throw err(i, `(${v})`);
+      else if (dt.kind !== "bool" && !Number.isFinite(v)) throw err(i, `(${v})`);
     }
     if (typeof v !== "number" && typeof v !== "bigint") throw err(i, `(${v === null ? "null" : typeof v})`);
     (w as Float64Array | BigInt64Array)[i] = castScalar(v, typeof v === "bigint" ? INT64 : FLOAT64, dt) as never;

@@ -31,6 +31,8 @@ const CHECKS = new Map<number, string>([[-1, "default"], [0, "none"], [1, "CRC32
 const FILTER_LZMA1 = 0x4000000000000001n;
 const FILTER_LZMA2 = 0x21n;
 const PRESET_EXTREME = 0x80000000;
+/** The .lzma properties byte lzma-rs always writes: lc=3, lp=0, pb=2. */
+const LZMA_RS_PROPS = (2 * 5 + 0) * 9 + 3;
 /** Dictionary size of each preset level (liblzma's table), used for raw LZMA1 headers. */
 const PRESET_DICT = [1 << 18, 1 << 20, 1 << 21, 1 << 22, 1 << 22, 1 << 23, 1 << 23, 1 << 24, 1 << 25, 1 << 26];
 
@@ -45,6 +47,7 @@ interface LzmaConfig {
   filters: unknown[] | null;
 }
 
+/** Throw a CodecError naming this codec. */
 function fail(message: string, key?: string): never {
   throw new CodecError(NAME, message, key);
 }
@@ -246,9 +249,10 @@ function encode(cfg: LzmaConfig, b: Uint8Array, key?: string): Uint8Array {
   if (cfg.format === FORMAT_ALONE) return plain(lzmaAlone.compressSync(input));
   const filter = rawFilter(cfg.filters ?? [], key);
   if (filter.kind === "lzma2") return plain(lzma2Raw.compressSync(input));
-  const framed = lzmaAlone.compressSync(input);
   // lzma-rs always encodes with lc=3, lp=0, pb=2 (props 0x5d) and an end marker; other props would misdecode.
-  if (framed[0] !== filter.props) fail(`raw LZMA1 with lc/lp/pb other than 3/0/2 cannot be encoded by @napi-rs/lzma`, key);
+  if (filter.props !== LZMA_RS_PROPS) fail(`raw LZMA1 with lc/lp/pb other than 3/0/2 cannot be encoded by @napi-rs/lzma`, key);
+  const framed = lzmaAlone.compressSync(input);
+  if (framed[0] !== LZMA_RS_PROPS) fail(`@napi-rs/lzma wrote unexpected LZMA properties 0x${framed[0].toString(16)}`, key);
   return plain(framed.subarray(13));
 }
 

@@ -19,10 +19,11 @@ import type { ArrayToBytesCodec, ChunkSpec, CodecContext, NDArray } from "./type
 const NAME = "msgpack2";
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** A growable byte buffer. */
+/** A growable byte buffer with big-endian writers (msgpack's byte order). */
 function writer() {
-  let buf = new Uint8Array(256);
+  let buf = new Uint8Array(1024);
   let dv = new DataView(buf.buffer);
+  let text = Buffer.from(buf.buffer);
   let pos = 0;
   const need = (n: number) => {
     if (pos + n <= buf.length) return;
@@ -30,6 +31,7 @@ function writer() {
     next.set(buf.subarray(0, pos));
     buf = next;
     dv = new DataView(buf.buffer);
+    text = Buffer.from(buf.buffer);
   };
   return {
     u8(x: number) { need(1); buf[pos++] = x; },
@@ -43,6 +45,8 @@ function writer() {
     f32(x: number) { need(4); dv.setFloat32(pos, x); pos += 4; },
     f64(x: number) { need(8); dv.setFloat64(pos, x); pos += 8; },
     bytes(b: Uint8Array) { need(b.length); buf.set(b, pos); pos += b.length; },
+    /** UTF-8 text of a known byte length (Buffer writes in place; no per-string allocation). */
+    utf8(s: string, n: number) { need(n); text.write(s, pos, "utf8"); pos += n; },
     done: () => buf.slice(0, pos),
   };
 }
@@ -53,54 +57,65 @@ interface PyFloat { readonly f: number }
 const FLOATS = new WeakSet<object>();
 const pyFloat = (f: number): PyFloat => { const o = { f }; FLOATS.add(o); return o; };
 
+function packFloat(w: Writer, x: number, single: boolean): void {
+  if (single) { w.u8(0xca); w.f32(x); } else { w.u8(0xcb); w.f64(x); }
+}
+
+/** Python msgpack's int encoding: the smallest fixint/uint/int form. */
+function packInt(w: Writer, x: number | bigint): void {
+  if (typeof x === "bigint") {
+    if (x >= -(2n ** 31n) && x <= 0xffffffffn) return packInt(w, Number(x));
+    if (x > 0n && x <= 0xffffffffffffffffn) { w.u8(0xcf); w.u64(x); return; }
+    if (x < 0n && x >= -(2n ** 63n)) { w.u8(0xd3); w.i64(x); return; }
+    throw new CodecError(NAME, `integer ${x} is too large for msgpack`);
+  }
+  if (x >= 0) {
+    if (x < 0x80) w.u8(x);
+    else if (x <= 0xff) { w.u8(0xcc); w.u8(x); }
+    else if (x <= 0xffff) { w.u8(0xcd); w.u16(x); }
+    else if (x <= 0xffffffff) { w.u8(0xce); w.u32(x); }
+    else { w.u8(0xcf); w.u64(BigInt(x)); }
+  } else if (x >= -0x20) w.u8(0x100 + x);
+  else if (x >= -0x80) { w.u8(0xd0); w.i8(x); }
+  else if (x >= -0x8000) { w.u8(0xd1); w.i16(x); }
+  else if (x >= -0x80000000) { w.u8(0xd2); w.i32(x); }
+  else { w.u8(0xd3); w.i64(BigInt(x)); }
+}
+
+/** A str/array/map header: fix form below `fixMax`, then 8-bit (str only), 16-bit, 32-bit. */
+function packHeader(w: Writer, n: number, fix: number, fixMax: number, c8: number | null, c16: number, c32: number): void {
+  if (n < fixMax) w.u8(fix | n);
+  else if (c8 !== null && n <= 0xff) { w.u8(c8); w.u8(n); }
+  else if (n <= 0xffff) { w.u8(c16); w.u16(n); }
+  else { w.u8(c32); w.u32(n); }
+}
+
 /** Pack one Python-like value. */
-function pack(w: Writer, v: unknown, singleFloat: boolean, depth = 0): void {
+function pack(w: Writer, v: unknown, single: boolean, depth = 0): void {
   if (depth > 512) throw new CodecError(NAME, "nesting too deep");
-  const float = (x: number) => { if (singleFloat) { w.u8(0xca); w.f32(x); } else { w.u8(0xcb); w.f64(x); } };
-  const int = (x: bigint) => {
-    if (x >= 0n) {
-      if (x < 0x80n) w.u8(Number(x));
-      else if (x <= 0xffn) { w.u8(0xcc); w.u8(Number(x)); }
-      else if (x <= 0xffffn) { w.u8(0xcd); w.u16(Number(x)); }
-      else if (x <= 0xffffffffn) { w.u8(0xce); w.u32(Number(x)); }
-      else if (x <= 0xffffffffffffffffn) { w.u8(0xcf); w.u64(x); }
-      else throw new CodecError(NAME, `integer ${x} is too large for msgpack`);
-    } else if (x >= -0x20n) w.u8(0x100 + Number(x));
-    else if (x >= -0x80n) { w.u8(0xd0); w.i8(Number(x)); }
-    else if (x >= -0x8000n) { w.u8(0xd1); w.i16(Number(x)); }
-    else if (x >= -0x80000000n) { w.u8(0xd2); w.i32(Number(x)); }
-    else if (x >= -(2n ** 63n)) { w.u8(0xd3); w.i64(x); }
-    else throw new CodecError(NAME, `integer ${x} is too large for msgpack`);
-  };
-  const header = (n: number, fix: number, fixMax: number, c8: number | null, c16: number, c32: number) => {
-    if (n < fixMax) w.u8(fix | n);
-    else if (c8 !== null && n <= 0xff) { w.u8(c8); w.u8(n); }
-    else if (n <= 0xffff) { w.u8(c16); w.u16(n); }
-    else { w.u8(c32); w.u32(n); }
-  };
   if (v === null || v === undefined) w.u8(0xc0);
   else if (v === true) w.u8(0xc3);
   else if (v === false) w.u8(0xc2);
   else if (typeof v === "number") {
-    if (Number.isSafeInteger(v) && !Object.is(v, -0)) int(BigInt(v));
-    else float(v);
-  } else if (typeof v === "bigint") int(v);
+    if (Number.isSafeInteger(v) && !Object.is(v, -0)) packInt(w, v);
+    else packFloat(w, v, single);
+  } else if (typeof v === "bigint") packInt(w, v);
   else if (typeof v === "string") {
     if (LONE_SURROGATE.test(v)) throw new CodecError(NAME, "a string contains a lone surrogate (not encodable as UTF-8)");
-    const b = new TextEncoder().encode(v);
-    header(b.length, 0xa0, 32, 0xd9, 0xda, 0xdb);
-    w.bytes(b);
+    const n = Buffer.byteLength(v, "utf8");
+    packHeader(w, n, 0xa0, 32, 0xd9, 0xda, 0xdb);
+    w.utf8(v, n);
   } else if (v instanceof Uint8Array) {
     if (v.length <= 0xff) { w.u8(0xc4); w.u8(v.length); } else if (v.length <= 0xffff) { w.u8(0xc5); w.u16(v.length); } else { w.u8(0xc6); w.u32(v.length); }
     w.bytes(v);
-  } else if (typeof v === "object" && FLOATS.has(v)) float((v as PyFloat).f);
+  } else if (typeof v === "object" && FLOATS.has(v)) packFloat(w, (v as PyFloat).f, single);
   else if (Array.isArray(v)) {
-    header(v.length, 0x90, 16, null, 0xdc, 0xdd);
-    for (const x of v) pack(w, x, singleFloat, depth + 1);
+    packHeader(w, v.length, 0x90, 16, null, 0xdc, 0xdd);
+    for (const x of v) pack(w, x, single, depth + 1);
   } else if (typeof v === "object" && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)) {
     const keys = Object.keys(v);
-    header(keys.length, 0x80, 16, null, 0xde, 0xdf);
-    for (const k of keys) { pack(w, k, singleFloat, depth + 1); pack(w, (v as Record<string, unknown>)[k], singleFloat, depth + 1); }
+    packHeader(w, keys.length, 0x80, 16, null, 0xde, 0xdf);
+    for (const k of keys) { pack(w, k, single, depth + 1); pack(w, (v as Record<string, unknown>)[k], single, depth + 1); }
   } else {
     throw new CodecError(NAME, `cannot serialize ${typeof v === "object" ? (v as object).constructor?.name : typeof v}`);
   }

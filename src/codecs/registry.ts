@@ -23,8 +23,9 @@ const v3Table = new Map<string, CodecLocation>([
   ["vlen-utf8", here("./vlen.js", "vlenUtf8")],
   ["vlen-bytes", here("./vlen.js", "vlenBytes")],
   ["sharding_indexed", here("./sharding.js", "shardingIndexed")],
-  // zarr-python 3 writes packbits for bool under this name as well.
-  ["packbits", here("./packbits.js", "packbits")],
+  // The v3 packbits extension (zarrs; zarr-extensions) is array→bytes with LSB-first bits,
+  // unlike numcodecs' v2 packbits (reachable in v3 as numcodecs.packbits).
+  ["packbits", here("./packbits.js", "packbitsV3")],
 ]);
 
 /** v2 numcodecs ids (`compressor.id`, `filters[].id`). */

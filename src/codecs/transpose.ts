@@ -125,6 +125,14 @@ export function transpose(configuration: Record<string, unknown>, context: Codec
       throw Err === CodecError ? new CodecError(NAME, msg, key) : new ChunkError(`codec ${NAME}: ${msg}`, key);
     }
   };
+  const checkLength = (a: NDArray, Err: typeof CodecError | typeof ChunkError) => {
+    const want = count(a.shape) * layoutOf(a.dtype).units;
+    const have = (a.data as ArrayLike<unknown>).length;
+    if (have !== want) {
+      const msg = `array has ${have} values but shape [${a.shape}] needs ${want}`;
+      throw Err === CodecError ? new CodecError(NAME, msg, key) : new ChunkError(`codec ${NAME}: ${msg}`, key);
+    }
+  };
   return {
     kind: "array-to-array",
     name: NAME,
@@ -134,11 +142,13 @@ export function transpose(configuration: Record<string, unknown>, context: Codec
     },
     async encode(a: NDArray): Promise<NDArray> {
       check(a.shape, "array", CodecError);
+      checkLength(a, CodecError);
       const r = permute(a.data, a.shape, a.dtype, order);
       return { data: r.data, shape: r.shape, dtype: a.dtype };
     },
     async decode(a: NDArray, spec: ChunkSpec): Promise<NDArray> {
       check(a.shape, "encoded array", ChunkError);
+      checkLength(a, ChunkError);
       const r = permute(a.data, a.shape, a.dtype, inverse);
       if (r.shape.some((x, i) => x !== spec.shape[i]) || r.shape.length !== spec.shape.length) {
         throw new ChunkError(`codec ${NAME}: decoded shape [${r.shape}] is not the chunk shape [${spec.shape}]`, key);

@@ -102,6 +102,8 @@ test("transpose: invalid orders and mismatched ranks are typed errors", async ()
   const codec = transpose({ order: [1, 0] }, ctx(dt, [2, 2]));
   await assert.rejects(codec.decode({ data: new Uint8Array(8), shape: [2, 2, 2], dtype: dt }, { shape: [2, 2], dtype: dt, fillValue: 0 }), ChunkError);
   await assert.rejects(codec.decode({ data: new Uint8Array(6), shape: [3, 2], dtype: dt }, { shape: [3, 2], dtype: dt, fillValue: 0 }), ChunkError);
+  await assert.rejects(codec.encode({ data: new Uint8Array(3), shape: [2, 2], dtype: dt }), (e: Error) => e instanceof CodecError && /3 values/.test(e.message));
+  await assert.rejects(codec.decode({ data: new Uint8Array(5), shape: [2, 2], dtype: dt }, { shape: [2, 2], dtype: dt, fillValue: 0 }), ChunkError);
 });
 
 test("transpose: a 2048×2048 float32 chunk transposes quickly", async () => {
