@@ -3,16 +3,18 @@ import assert from "node:assert/strict";
 import { buildPipeline, decodeChunk, encodeChunk } from "../../src/codecs/pipeline.js";
 import { parseV3DataType } from "../../src/format/dtype.js";
 import { CodecError } from "../../src/format/errors.js";
+import type { CodecSpec } from "../../src/format/metadata.js";
 
 const dtype = parseV3DataType("int32");
 const chunk = { shape: [64], dtype, fillValue: 0 };
 
 test("pipeline: decode lands in the caller's output memory (bytes serializer, compressors before it)", async () => {
-  for (const codecs of [
+  const chains: CodecSpec[][] = [
     [{ name: "bytes", configuration: { endian: "little" } }, { name: "blosc", configuration: { cname: "lz4", clevel: 5, shuffle: "shuffle", typesize: 4, blocksize: 0 } }],
     [{ name: "bytes", configuration: { endian: "big" } }, { name: "zstd", configuration: { level: 1, checksum: false } }, { name: "crc32c", configuration: {} }],
     [{ name: "bytes", configuration: { endian: "little" } }],
-  ]) {
+  ];
+  for (const codecs of chains) {
     const p = await buildPipeline({ zarrFormat: 3, codecs, chunk });
     const data = Int32Array.from({ length: 64 }, (_, i) => i * 1000 - 7);
     const enc = await encodeChunk(p, { data, shape: [64], dtype });
