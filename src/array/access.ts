@@ -100,30 +100,54 @@ function isNDArray(v: unknown): v is NDArray {
   return typeof v === "object" && v !== null && "data" in v && "shape" in v && "dtype" in v;
 }
 
+/**
+ * Interpret a write value: the element data to copy (`data`), or one element to broadcast
+ * (`unit`). Plain number arrays become the dtype's typed array; for vlen-bytes a single
+ * Uint8Array is one value, and for S/V/structured a Uint8Array of exactly one element's
+ * bytes is one value.
+ */
+function writeSource(arr: ZarrArray, value: WriteValue, count: number): { data: DataValues; unit?: undefined } | { unit: DataValues; data?: undefined } {
+  const { dtype } = arr.meta;
+  const { units, unitBytes } = layoutOf(dtype);
+  const vlen = unitBytes === 0;
+  const where = arr.path || "/";
+  const check = (n: number) => {
+    if (n !== count) throw new SelectionError(`value has ${n} elements, the selection ${count}`, where);
+  };
+  if (isNDArray(value)) {
+    check(product(value.shape));
+    return { data: value.data };
+  }
+  if (Array.isArray(value)) {
+    check(value.length);
+    if (vlen) return { data: value };
+    const typed = allocate(dtype, count) as unknown as { [i: number]: unknown };
+    value.forEach((v, i) => { typed[i] = typeof v === "boolean" ? Number(v) : dtype.kind === "int" || dtype.kind === "uint" ? (dtype.bits === 64 ? BigInt(v as number) : v) : v; });
+    return { data: typed as unknown as DataValues };
+  }
+  const isTyped = typeof value === "object" && value !== null && "buffer" in value && typeof (value as { length?: unknown }).length === "number";
+  if (isTyped && !(vlen && value instanceof Uint8Array)) {
+    const len = (value as { length: number }).length;
+    if (!(value instanceof Uint8Array && units > 1 && len === units && count !== 1)) {
+      if (len % units !== 0) throw new SelectionError(`value has ${len} units, not a whole number of ${units}-unit elements`, where);
+      check(len / units);
+      return { data: value as DataValues };
+    }
+  }
+  return { unit: scalarUnit(arr, value) };
+}
+
 async function writePlan(arr: ZarrArray, plan: SelectionPlan, value: WriteValue, opts: AccessOptions): Promise<void> {
   if (!isWritable(arr.store)) throw new StoreError("store is read-only", arr.store.url);
-  const { dtype } = arr.meta;
-  const { units } = layoutOf(dtype);
-  const vlen = units === 1 && layoutOf(dtype).unitBytes === 0;
-  let src: DataValues | undefined;
-  let unit: DataValues | undefined;
-  const isData = ArrayBuffer.isView(value) && !(value instanceof Uint8Array && dtype.kind === "bytes") || Array.isArray(value) || (typeof value === "object" && value !== null && "buffer" in value && !(value instanceof Uint8Array));
-  if (isNDArray(value)) {
-    if (product(value.shape) !== plan.count) throw new SelectionError(`value of shape ${value.shape} does not fit a selection of shape ${plan.outShape}`, arr.path || "/");
-    src = value.data;
-  } else if (isData && (vlen ? Array.isArray(value) : true) && !(value instanceof Uint8Array && units > 1 && (value as Uint8Array).length === units)) {
-    src = value as DataValues;
-    const n = Array.isArray(src) ? src.length : (src as { length: number }).length / units;
-    if (n !== plan.count) throw new SelectionError(`value has ${n} elements, the selection ${plan.count}`, arr.path || "/");
-  } else unit = scalarUnit(arr, value);
-  const srcRaw = src;
+  const { units, unitBytes } = layoutOf(arr.meta.dtype);
+  const source = writeSource(arr, value, plan.count);
   const fullShape = arr.meta.chunkShape;
   await forEachConcurrent(plan.projections, opts.concurrency ?? 16, async (p) => {
     opts.signal?.throwIfAborted();
     const chunk = isWholeChunk(p, fullShape) ? fillChunk(arr, fullShape) : ((await readChunk(arr, p.chunkCoords)) ?? fillChunk(arr, fullShape));
     const dst = chunk.data;
-    if (srcRaw) copyRegion(srcRaw, plan.outShape, p.outSel, dst, plan.chunkView, p.chunkSel, vlen ? 1 : units);
-    else fillRegion(dst, plan.chunkView, p.chunkSel, unit!);
+    if (source.data) copyRegion(source.data, plan.outShape, p.outSel, dst, plan.chunkView, p.chunkSel, unitBytes === 0 ? 1 : units);
+    else fillRegion(dst, plan.chunkView, p.chunkSel, source.unit);
     await writeChunk(arr, p.chunkCoords, chunk);
   });
 }

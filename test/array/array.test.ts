@@ -161,3 +161,24 @@ test("bad input: corrupt or truncated chunks, wrong sizes, hostile metadata, unk
   await s.set("bl/c/0", bb);
   await assert.rejects(get(await openArray(s, "bl")), (e: Error) => (e instanceof CodecError || e instanceof ChunkError) && /bl\/c\/0/.test(e.message));
 });
+
+test("write values: plain JS arrays, bool, int64 from numbers, strings, bytes scalars", async () => {
+  const s = createMemoryStore();
+  const i8 = await createArray(s, "i8", { shape: [3], chunks: [2], dtype: "int64" });
+  await set(i8, null, [1, -2, 3]);
+  assert.deepEqual([...(await get(i8)).data as BigInt64Array], [1n, -2n, 3n]);
+  const b = await createArray(s, "b", { shape: [3], chunks: [3], dtype: "bool" });
+  await set(b, null, [true, false, true]);
+  assert.deepEqual([...(await get(b)).data as Uint8Array], [1, 0, 1]);
+  const str = await createArray(s, "s", { shape: [4], chunks: [3], dtype: "string", zarrFormat: 2, compressor: null });
+  await set(str, null, ["a", "héllo", "", "日本"]);
+  await set(str, [2], "x");
+  assert.deepEqual((await get(str)).data, ["a", "héllo", "x", "日本"]);
+  const by = await createArray(s, "by", { shape: [2], chunks: [2], dtype: "bytes" });
+  await set(by, null, Uint8Array.from([7, 8]));
+  assert.deepEqual((await get(by)).data, [Uint8Array.from([7, 8]), Uint8Array.from([7, 8])]);
+  const fixed = await createArray(s, "S3", { shape: [2], chunks: [2], dtype: "|S3", zarrFormat: 2 });
+  await set(fixed, null, new TextEncoder().encode("abc"));
+  assert.equal(new TextDecoder().decode((await get(fixed)).data as Uint8Array), "abcabc");
+  await assert.rejects(set(i8, null, [1, 2]), SelectionError);
+});
