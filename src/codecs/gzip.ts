@@ -5,26 +5,8 @@
  * @module
  */
 import { gunzipSync, gzipSync } from "node:zlib";
-import type { BytesToBytesCodec, CodecFactory } from "./types.js";
-import { asBuffer, checkFields, intField, plain } from "./bytes-support.js";
-import { inflateBounded } from "./zlib.js";
+import type { CodecFactory } from "./types.js";
+import { deflateCodec } from "./zlib.js";
 
-const NAME = "gzip";
-
-/** `gzip` factory (v2 and v3): `{level}` in [-1, 9], default 1 (numcodecs' default). */
-export const gzip: CodecFactory = (configuration, context): BytesToBytesCodec => {
-  const key = context.key;
-  checkFields(NAME, configuration, ["level"], key);
-  const level = intField(NAME, configuration, "level", 1, -1, 9, key);
-  return {
-    kind: "bytes-to-bytes",
-    name: NAME,
-    async encode(b) {
-      return plain(gzipSync(asBuffer(b), { level }));
-    },
-    async decode(b, out) {
-      // node's gunzip already continues into following members, like Python's GzipFile.
-      return inflateBounded(NAME, gunzipSync, b, out, key);
-    },
-  };
-};
+/** `gzip` factory (v2 and v3): `{level}` in [-1, 9], default 1 (numcodecs' default). node's gunzip continues into following members, like Python's GzipFile. */
+export const gzip: CodecFactory = deflateCodec("gzip", gzipSync, gunzipSync);

@@ -37,19 +37,27 @@ export function inflateBounded(codec: string, inflate: InflateFn, input: Uint8Ar
   return deliver(codec, decoded, out, key);
 }
 
-/** numcodecs `zlib` factory: `{level}` in [-1, 9], default 1 (numcodecs' default). */
-export const zlib: CodecFactory = (configuration, context): BytesToBytesCodec => {
-  const key = context.key;
-  checkFields(NAME, configuration, ["level"], key);
-  const level = intField(NAME, configuration, "level", 1, -1, 9, key);
-  return {
-    kind: "bytes-to-bytes",
-    name: NAME,
-    async encode(b) {
-      return plain(deflateSync(asBuffer(b), { level }));
-    },
-    async decode(b, out) {
-      return inflateBounded(NAME, inflateSync, b, out, key);
-    },
+/** A node:zlib one-shot compressor (deflateSync, gzipSync). */
+export type DeflateFn = (input: Buffer, options: ZlibOptions) => Buffer;
+
+/** A `{level}` codec over one node:zlib format: level in [-1, 9], default 1 (numcodecs' default). */
+export function deflateCodec(name: string, deflate: DeflateFn, inflate: InflateFn): CodecFactory {
+  return (configuration, context): BytesToBytesCodec => {
+    const key = context.key;
+    checkFields(name, configuration, ["level"], key);
+    const level = intField(name, configuration, "level", 1, -1, 9, key);
+    return {
+      kind: "bytes-to-bytes",
+      name,
+      async encode(b) {
+        return plain(deflate(asBuffer(b), { level }));
+      },
+      async decode(b, out) {
+        return inflateBounded(name, inflate, b, out, key);
+      },
+    };
   };
-};
+}
+
+/** numcodecs `zlib` factory: `{level}` in [-1, 9], default 1 (numcodecs' default). */
+export const zlib: CodecFactory = deflateCodec(NAME, deflateSync, inflateSync);

@@ -5,17 +5,8 @@ import { copyRegion, fillRegion, rawView } from "../../src/array/copy.js";
 import { planSelection, slice, type DimSel } from "../../src/array/selection.js";
 import type { DataValues } from "../../src/format/dtype.js";
 import { SelectionError } from "../../src/format/errors.js";
+import { prng } from "../prng.js";
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 type Rng = () => number;
 const int = (r: Rng, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
 const prod = (xs: number[]): number => xs.reduce((a, b) => a * b, 1);

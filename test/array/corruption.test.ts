@@ -10,16 +10,7 @@ import { createMemoryStore } from "../../src/stores/memory.js";
 import { createArray, openArray, type CreateArrayOptions } from "../../src/array/node.js";
 import { get, set } from "../../src/array/access.js";
 import { ZarrError } from "../../src/format/errors.js";
-
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number) {
-  return () => {
-    seed |= 0; seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng as rng } from "../prng.js";
 
 const CASES: [string, Partial<CreateArrayOptions>, boolean][] = [
   ["gzip", { compressors: [{ name: "gzip", configuration: { level: 1 } }] }, false],

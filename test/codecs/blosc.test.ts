@@ -5,6 +5,7 @@
  * both compared byte for byte with the input; header choices (block size, split, memcpy,
  * flags) are compared too. All Python work runs in one invocation.
  */
+import { prng as rng } from "../prng.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -22,17 +23,6 @@ import type { CodecContext } from "../../src/codecs/types.js";
 
 const PY = process.env.PYTHON ?? "/usr/bin/python3";
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Little-endian elements of `ts` bytes following a slow signal plus 1-bit noise (typical sensor data). */
 function smooth(len: number, ts: number, seed: number): Uint8Array {
