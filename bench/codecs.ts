@@ -103,11 +103,12 @@ async function measureOurs(c: BenchCodec, data: Uint8Array, toDecode?: Uint8Arra
 }
 
 const PY = String.raw`
-import json, sys, time, statistics, numcodecs
+import json, sys, time, statistics, numcodecs, numpy as np
 from numcodecs import blosc
 blosc.use_threads = False  # single thread, like one zarrflow worker
 blosc.set_nthreads(1)
-data = open(sys.argv[1], "rb").read()
+# The same int16 array zarrflow encodes (its itemsize sets blosc's typesize).
+data = np.frombuffer(open(sys.argv[1], "rb").read(), dtype="<i2")
 configs = json.load(open(sys.argv[2]))
 RUNS, BUDGET = int(sys.argv[3]), float(sys.argv[4])
 def timed(f):
@@ -124,7 +125,7 @@ for i, cfg in enumerate(configs):
         res.append({"error": str(e)}); continue
     enc = codec.encode(data)
     open("%s.%d" % (sys.argv[1], i), "wb").write(enc)
-    out = bytearray(len(data))
+    out = bytearray(data.nbytes)
     try:
         codec.decode(enc, out=out); dec = lambda: codec.decode(enc, out=out)
     except Exception:
