@@ -247,7 +247,10 @@ def main_verify(out):
     with open(os.path.join(out, "ours.json")) as f:
         names = json.load(f)
     report = {}
-    root = zarr.open_group(os.path.join(out, "ours.zarr"), mode="r")
+    path = os.path.join(out, "ours.zarr")
+    # zarrflow consolidates the hierarchy; read through .zmetadata like a remote user would
+    root = zarr.open_consolidated(path, mode="r") if os.path.exists(os.path.join(path, ".zmetadata")) else zarr.open_group(path, mode="r")
+    report["(consolidated)"] = None if os.path.exists(os.path.join(path, ".zmetadata")) else "no .zmetadata"
     for name in names:
         try:
             z = root[name]
