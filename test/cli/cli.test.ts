@@ -120,3 +120,40 @@ m.flush()
 });
 
 void PYTHON;
+
+test("http(s) locations: info and export read over HTTP with ranged requests", async () => {
+  const { createServer } = await import("node:http");
+  const { readFile } = await import("node:fs/promises");
+  const { spawn } = await import("node:child_process");
+  const rootDir = join(dir, "http_src.zarr");
+  zarrflow("import", join(dir, "i2.npy"), `${rootDir}#arr`, "--zarr-format", "3", "--chunks", "50,30,4", "--shards", "100,30,4", "--quiet");
+  const server = createServer(async (req, res) => {
+    try {
+      const body = await readFile(join(rootDir, decodeURIComponent(req.url!.split("?")[0])));
+      const m = /bytes=(\d*)-(\d*)/.exec(req.headers.range ?? "");
+      if (!m) { res.writeHead(200).end(body); return; }
+      const start = m[1] === "" ? body.length - Number(m[2]) : Number(m[1]);
+      const end = m[1] === "" || m[2] === "" ? body.length - 1 : Math.min(Number(m[2]), body.length - 1);
+      res.writeHead(206, { "content-range": `bytes ${start}-${end}/${body.length}` }).end(body.subarray(start, end + 1));
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const run = (...args: string[]) => new Promise<string>((resolve, reject) => {
+    const p = spawn(process.execPath, [CLI, ...args]);
+    let out = "", err = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.stderr.on("data", (d) => (err += d));
+    p.on("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}: ${err}`))));
+  });
+  try {
+    const info = JSON.parse(await run("info", `${url}/#arr`, "--json"));
+    assert.deepEqual(info.shards, [100, 30, 4]);
+    await run("export", `${url}/#arr`, join(dir, "http.npy"), "--quiet");
+    same(join(dir, "http.npy"), join(dir, "i2.npy"));
+  } finally {
+    server.close();
+  }
+});
