@@ -5,10 +5,19 @@
  * @module
  */
 import { checkFields } from "./bytes-support.js";
-import { castWork, elementwiseCodec, fromWork, parseCodecDtype, readWork, requireNumeric } from "./elementwise.js";
+import type { DataValues } from "../format/dtype.js";
+import {
+  castPlain, castWork, elementwiseCodec, fromWork, parseCodecDtype, plainArray, readWork, requireNumeric, type NumericDType,
+} from "./elementwise.js";
 import type { ArrayToArrayCodec, CodecContext } from "./types.js";
 
 const NAME = "astype";
+
+/** Cast `data` of `from` to `to`: straight typed-array casts when both are plain, else through a work array. */
+function cast(data: DataValues, from: NumericDType, to: NumericDType): DataValues {
+  const src = plainArray(data, from);
+  return (src && castPlain(src, from.kind === "float", to)) ?? fromWork(castWork(readWork(data, from), from, to), to);
+}
 
 /** Factory for numcodecs `astype`. */
 export function astype(configuration: Record<string, unknown>, context: CodecContext): ArrayToArrayCodec {
@@ -21,7 +30,7 @@ export function astype(configuration: Record<string, unknown>, context: CodecCon
     name: NAME,
     dtype: dec,
     astype: enc,
-    encode: (data) => fromWork(castWork(readWork(data, dec), dec, enc), enc),
-    decode: (data) => fromWork(castWork(readWork(data, enc), enc, dec), dec),
+    encode: (data) => cast(data, dec, enc),
+    decode: (data) => cast(data, enc, dec),
   }, key);
 }

@@ -49,13 +49,40 @@ export function categorize(configuration: Record<string, unknown>, context: Code
     const d = a.data as unknown[];
     return (i) => d[i];
   };
+  // Every code cast to `astype` once (codes are 0..labels.length), rather than per element.
+  const castCodes = Array.from({ length: labels.length + 1 }, (_, c) => castScalar(c, INT64, astype));
   const codes = (n: number, at: (i: number) => unknown): DataValues => {
     const w = newWork(astype, n);
     for (let i = 0; i < n; i++) {
       const v = at(i);
-      const c = typeof v === "string" ? (codeOf.get(v) ?? 0) : 0;
-      (w as Float64Array | BigInt64Array)[i] = castScalar(c, INT64, astype) as never;
+      (w as Float64Array | BigInt64Array)[i] = castCodes[typeof v === "string" ? (codeOf.get(v) ?? 0) : 0] as never;
     }
+    return fromWork(w, astype);
+  };
+  /**
+   * Fast encode of a U array against few labels: compare each element's code points in place
+   * with every label padded by NULs (numpy's comparison ignores trailing NULs), no strings built.
+   * A label longer than the element or ending in NUL can never match and is left out.
+   */
+  const unicodeCodes = (d: Uint32Array, n: number, len: number): DataValues => {
+    const rows: { cps: number[]; code: number }[] = [];
+    for (const [label, code] of codeOf) {
+      const cps = Array.from(label, (ch) => ch.codePointAt(0)!);
+      if (cps.length <= len && cps[cps.length - 1] !== 0) rows.push({ cps, code });
+    }
+    const codesOut = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
+      const base = i * len;
+      for (const { cps, code } of rows) {
+        let k = 0;
+        while (k < cps.length && d[base + k] === cps[k]) k++;
+        if (k < cps.length) continue;
+        while (k < len && d[base + k] === 0) k++;
+        if (k === len) { codesOut[i] = code; break; }
+      }
+    }
+    const w = newWork(astype, n);
+    for (let i = 0; i < n; i++) (w as Float64Array | BigInt64Array)[i] = castCodes[codesOut[i]] as never;
     return fromWork(w, astype);
   };
   const labelsOut = (c: ArrayLike<number | bigint>, spec: ChunkSpec): DataValues => {
@@ -68,9 +95,11 @@ export function categorize(configuration: Record<string, unknown>, context: Code
     if (dt.kind === "fixed-unicode") {
       const len = dt.length;
       const out = allocate(dt, n) as Uint32Array;
+      // Each label's code points (truncated to the element length) computed once, then copied.
+      const rows = labels.map((l) => Uint32Array.from(Array.from(l as string, (ch) => ch.codePointAt(0)!).slice(0, len)));
       for (let i = 0; i < n; i++) {
-        let k = 0;
-        for (const ch of label(i)) { if (k >= len) break; out[i * len + k++] = ch.codePointAt(0)!; }
+        const k = Number(c[i]);
+        if (Number.isInteger(k) && k >= 1 && k <= labels.length) out.set(rows[k - 1], i * len);
       }
       return out;
     }
@@ -88,7 +117,11 @@ export function categorize(configuration: Record<string, unknown>, context: Code
       return { shape: spec.shape.slice(), dtype: astype, fillValue: castScalar(code, INT64, astype) };
     },
     async encode(a: NDArray): Promise<NDArray> {
-      return { data: codes(count(a.shape), strings(a)), shape: a.shape.slice(), dtype: astype };
+      const n = count(a.shape);
+      if (a.dtype.kind === "fixed-unicode" && codeOf.size <= 64 && a.data instanceof Uint32Array) {
+        return { data: unicodeCodes(a.data, n, a.dtype.length), shape: a.shape.slice(), dtype: astype };
+      }
+      return { data: codes(n, strings(a)), shape: a.shape.slice(), dtype: astype };
     },
     async decode(a: NDArray, spec: ChunkSpec): Promise<NDArray> {
       const c = readWork(viewData(a.data, a.dtype, astype, NAME, key), astype);

@@ -5,10 +5,11 @@
  * (`astype`, `dtype`) and casts to `dtype`, as `np.cumsum(enc, out=dec)` does.
  * @module
  */
+import { allocate, type DataValues } from "../format/dtype.js";
 import { checkFields } from "./bytes-support.js";
 import {
-  castWork, elementwiseCodec, fromWork, isBig, newWork, normalizer, parseCodecDtype, promoteTypes, readWork, requireNumeric,
-  type NumericDType, type Work,
+  castPlain, castWork, elementwiseCodec, fromWork, isBig, isPlain, newWork, normalizer, parseCodecDtype, plainArray, promoteTypes,
+  readWork, requireNumeric, sameNumeric, type NumericDType, type PlainArray, type Work,
 } from "./elementwise.js";
 import type { ArrayToArrayCodec, CodecContext } from "./types.js";
 
@@ -52,6 +53,26 @@ function cumsum(w: Work, dt: NumericDType): Work {
   return out;
 }
 
+/**
+ * Fast encode for plain dtypes: differences stored straight into a typed array of `dt`, whose
+ * store wraps integers and rounds float32 as numpy's arithmetic in `dt` does (a float32
+ * difference computed in double and rounded once equals the float32 subtraction).
+ */
+function diffPlain(s: PlainArray, dt: NumericDType): PlainArray {
+  const n = s.length;
+  const out = allocate(dt, n) as PlainArray;
+  if (n === 0) return out;
+  out[0] = s[0];
+  for (let i = 1; i < n; i++) out[i] = s[i] - s[i - 1];
+  return out;
+}
+
+/** Fast decode for plain types: running sum in place, each store normalising to `w`'s dtype. */
+function cumsumPlain(w: PlainArray): PlainArray {
+  for (let i = 1; i < w.length; i++) w[i] = w[i - 1] + w[i];
+  return w;
+}
+
 /** Factory for numcodecs `delta`: `{dtype, astype?}` (numpy typestrs or v3 names). */
 export function delta(configuration: Record<string, unknown>, context: CodecContext): ArrayToArrayCodec {
   const { key } = context;
@@ -66,7 +87,22 @@ export function delta(configuration: Record<string, unknown>, context: CodecCont
     name: NAME,
     dtype,
     astype,
-    encode: (data) => fromWork(castWork(diff(readWork(data, dtype), dtype), dtype, astype), astype),
-    decode: (data) => fromWork(castWork(cumsum(castWork(readWork(data, astype), astype, loop), loop), loop, dtype), dtype),
+    encode(data: DataValues): DataValues {
+      const src = plainArray(data, dtype);
+      if (src && isPlain(astype)) {
+        const d = diffPlain(src, dtype);
+        return sameNumeric(dtype, astype) ? d : castPlain(d, dtype.kind === "float", astype)!;
+      }
+      return fromWork(castWork(diff(readWork(data, dtype), dtype), dtype, astype), astype);
+    },
+    decode(data: DataValues): DataValues {
+      const src = plainArray(data, astype);
+      if (src && isPlain(loop) && isPlain(dtype)) {
+        // castPlain always copies, so the in-place sum never touches the input.
+        const sum = cumsumPlain(castPlain(src, astype.kind === "float", loop)!);
+        return sameNumeric(loop, dtype) ? sum : castPlain(sum, loop.kind === "float", dtype)!;
+      }
+      return fromWork(castWork(cumsum(castWork(readWork(data, astype), astype, loop), loop), loop, dtype), dtype);
+    },
   }, key);
 }

@@ -263,6 +263,58 @@ export function castWork(w: Work, from: NumericDType, to: NumericDType): Work {
   return out;
 }
 
+// ---------------------------------------------------------------- plain typed-array fast paths
+
+/** The typed arrays of every numeric dtype except float16 and the 64-bit integers. */
+export type PlainArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
+
+/** True when `dt` lives in a {@link PlainArray}: where the codecs' direct loops apply. */
+export const isPlain = (dt: NumericDType): boolean => !isBig(dt) && !(dt.kind === "float" && dt.bits === 16);
+
+/** `data` as the plain typed array of `dt`, or undefined (float16, 64-bit ints, another container). */
+export function plainArray(data: DataValues, dt: NumericDType): PlainArray | undefined {
+  return isPlain(dt) && data instanceof layoutOf(dt).ctor ? (data as PlainArray) : undefined;
+}
+
+/**
+ * numpy `astype` of plain values (`fromFloat`: the source dtype is a float) into a new plain
+ * array of `to`, or undefined when `to` is not plain. Typed-array stores do numpy's work:
+ * integer targets wrap modulo 2^bits like C casts, float32 stores round half to even; only
+ * float → integer needs a loop, for x86's truncation and its 0x80000000 for NaN/out-of-range.
+ */
+export function castPlain(src: PlainArray, fromFloat: boolean, to: NumericDType): PlainArray | undefined {
+  if (!isPlain(to)) return undefined;
+  const n = src.length;
+  const out = allocate(to, n) as PlainArray;
+  if (to.kind === "bool") {
+    for (let i = 0; i < n; i++) out[i] = src[i] !== 0 ? 1 : 0;
+  } else if (to.kind === "float" || !fromFloat) {
+    out.set(src);
+  } else if (to.kind === "uint" && to.bits === 32) {
+    for (let i = 0; i < n; i++) out[i] = floatToInt(src[i], "uint", 32) as number;
+  } else {
+    for (let i = 0; i < n; i++) out[i] = intStore(src[i]);
+  }
+  return out;
+}
+
+/**
+ * A float about to be stored into an int8..int32 / uint8/uint16 typed array, so that the store
+ * gives numpy's x86 cast: in int32 range the store truncates (and wraps narrow targets) as
+ * cvttsd2si + narrowing does; NaN and out-of-range values become the 0x80000000 pattern.
+ */
+export const intStore = (x: number): number => (x > -2147483649 && x < 2147483648 ? x : -2147483648);
+
+/**
+ * A new plain array of `to` that float results may be stored into directly (through
+ * {@link intStore} for integer targets), or undefined when `to` needs {@link castPlain}'s
+ * special loops (bool, uint32) or is not plain.
+ */
+export function directTarget(to: NumericDType, n: number): PlainArray | undefined {
+  if (!isPlain(to) || to.kind === "bool" || (to.kind === "uint" && to.bits === 32)) return undefined;
+  return allocate(to, n) as PlainArray;
+}
+
 /** Same value domain (ignores byte order). */
 export function sameNumeric(a: NumericDType, b: NumericDType): boolean {
   return a.kind === b.kind && bitsOf(a) === bitsOf(b);

@@ -28,6 +28,25 @@ function oneByte(dt: DataType, key?: string): void {
   }
 }
 
+/** The word-at-a-time loops read and write bytes through Uint32Array views. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** Each byte of a little-endian word → 1 if nonzero, else 0 (for 1-byte ints other than 0/1). */
+function nonzeroBytes(w: number): number {
+  return ((w & 0xff) !== 0 ? 1 : 0) | ((w & 0xff00) !== 0 ? 0x100 : 0) | ((w & 0xff0000) !== 0 ? 0x10000 : 0) | ((w & 0xff000000) !== 0 ? 0x1000000 : 0);
+}
+
+let unpacked: Uint32Array | undefined;
+/** For every byte value, its 8 bits MSB first as 8 bytes of 0/1, viewed as two words. */
+function unpackTable(): Uint32Array {
+  if (!unpacked) {
+    const bytes = new Uint8Array(256 * 8);
+    for (let v = 0; v < 256; v++) for (let k = 0; k < 8; k++) bytes[v * 8 + k] = (v >> (7 - k)) & 1;
+    unpacked = new Uint32Array(bytes.buffer);
+  }
+  return unpacked;
+}
+
 /** Factory for numcodecs `packbits` (v2; no configuration). */
 export function packbits(configuration: Record<string, unknown>, context: CodecContext): ArrayToArrayCodec {
   const { key } = context;
@@ -45,7 +64,25 @@ export function packbits(configuration: Record<string, unknown>, context: CodecC
       const n = src.length;
       const out = new Uint8Array(1 + Math.ceil(n / 8));
       out[0] = (8 - (n % 8)) % 8;
-      for (let i = 0; i < n; i++) if (src[i] !== 0) out[1 + (i >> 3)] |= 0x80 >> (i & 7);
+      // Eight elements per output byte; a partial last byte bit by bit.
+      const full = n >> 3;
+      if (LITTLE_ENDIAN && src.byteOffset % 4 === 0) {
+        // Four 0/1 bytes at a time: one multiply gathers their low bits into the top nibble
+        // (the partial products land on distinct bits, so nothing carries).
+        const w = new Uint32Array(src.buffer, src.byteOffset, full * 2);
+        for (let j = 0; j < full; j++) {
+          let lo = w[2 * j], hi = w[2 * j + 1];
+          if ((lo | hi) & 0xfefefefe) {
+            lo = nonzeroBytes(lo);
+            hi = nonzeroBytes(hi);
+          }
+          out[1 + j] = ((Math.imul(lo, 0x80402010) >>> 28) << 4) | (Math.imul(hi, 0x80402010) >>> 28);
+        }
+      } else for (let j = 0, i = 0; j < full; j++, i += 8) {
+        out[1 + j] = (src[i] !== 0 ? 0x80 : 0) | (src[i + 1] !== 0 ? 0x40 : 0) | (src[i + 2] !== 0 ? 0x20 : 0) | (src[i + 3] !== 0 ? 0x10 : 0)
+          | (src[i + 4] !== 0 ? 8 : 0) | (src[i + 5] !== 0 ? 4 : 0) | (src[i + 6] !== 0 ? 2 : 0) | (src[i + 7] !== 0 ? 1 : 0);
+      }
+      for (let i = full * 8; i < n; i++) if (src[i] !== 0) out[1 + (i >> 3)] |= 0x80 >> (i & 7);
       return { data: out, shape: [out.length], dtype: UINT8 };
     },
     async decode(a: NDArray, spec: ChunkSpec): Promise<NDArray> {
@@ -59,7 +96,21 @@ export function packbits(configuration: Record<string, unknown>, context: CodecC
       }
       const data = allocate(spec.dtype, n);
       const dst = bytesOf(data);
-      for (let i = 0; i < n; i++) dst[i] = (b[1 + (i >> 3)] >> (7 - (i & 7))) & 1;
+      const full = n >> 3;
+      if (LITTLE_ENDIAN && dst.byteOffset % 4 === 0) {
+        // Two 32-bit stores per packed byte, from a table of the 8 unpacked bytes of every value.
+        const w = new Uint32Array(dst.buffer, dst.byteOffset, full * 2), t = unpackTable();
+        for (let j = 0; j < full; j++) {
+          const v = b[1 + j];
+          w[2 * j] = t[2 * v];
+          w[2 * j + 1] = t[2 * v + 1];
+        }
+      } else for (let j = 0, i = 0; j < full; j++, i += 8) {
+        const v = b[1 + j];
+        dst[i] = v >> 7; dst[i + 1] = (v >> 6) & 1; dst[i + 2] = (v >> 5) & 1; dst[i + 3] = (v >> 4) & 1;
+        dst[i + 4] = (v >> 3) & 1; dst[i + 5] = (v >> 2) & 1; dst[i + 6] = (v >> 1) & 1; dst[i + 7] = v & 1;
+      }
+      for (let i = full * 8; i < n; i++) dst[i] = (b[1 + (i >> 3)] >> (7 - (i & 7))) & 1;
       return { data, shape: spec.shape.slice(), dtype: spec.dtype };
     },
   };

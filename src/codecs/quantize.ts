@@ -8,8 +8,8 @@
 import { CodecError } from "../format/errors.js";
 import { checkFields } from "./bytes-support.js";
 import {
-  castWork, elementwiseCodec, fromWork, parseCodecDtype, pyScalarTo, readWork, requireNumeric, roundHalfEven,
-  scalarOp, scalarResultType,
+  castPlain, castWork, elementwiseCodec, fromWork, isPlain, parseCodecDtype, plainArray, pyScalarTo, readWork, requireNumeric,
+  roundHalfEven, scalarOp, scalarResultType,
 } from "./elementwise.js";
 import type { ArrayToArrayCodec, CodecContext } from "./types.js";
 
@@ -48,10 +48,21 @@ export function quantize(configuration: Record<string, unknown>, context: CodecC
     dtype,
     astype,
     encode(data) {
+      const src = plainArray(data, dtype);
+      if (src && isPlain(t) && isPlain(astype)) {
+        // One loop over the typed input; `fround` is numpy's float32 arithmetic when t is float32.
+        const n = src.length, out = new Float64Array(n), sn = Number(s);
+        if (t.kind === "float" && t.bits === 64) for (let i = 0; i < n; i++) out[i] = roundHalfEven(src[i] * sn) / sn;
+        else for (let i = 0; i < n; i++) out[i] = Math.fround(roundHalfEven(Math.fround(src[i] * sn)) / sn);
+        return astype.kind === "float" && astype.bits === 64 ? out : castPlain(out, true, astype)!;
+      }
       const w = scalarOp(castWork(readWork(data, dtype), dtype, t), s, "*", t) as Float64Array;
       for (let i = 0; i < w.length; i++) w[i] = roundHalfEven(w[i]);
       return fromWork(castWork(scalarOp(w, s, "/", t), t, astype), astype);
     },
-    decode: (data) => fromWork(castWork(readWork(data, astype), astype, dtype), dtype),
+    decode(data) {
+      const src = plainArray(data, astype);
+      return (src && castPlain(src, true, dtype)) ?? fromWork(castWork(readWork(data, astype), astype, dtype), dtype);
+    },
   }, key);
 }

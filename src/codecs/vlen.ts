@@ -3,10 +3,12 @@
  * for v3 `vlen-utf8` / `vlen-bytes`: a uint32 LE item count, then per item a uint32 LE byte
  * length and the bytes.
  *
- * - {@link vlenUtf8}: strings, UTF-8. `null`/`undefined`/`0`/`false` are written as "" (numcodecs
+ * - {@link vlenUtf8}: strings, UTF-8 (decoded items may be substrings of one string holding
+ *   the chunk). `null`/`undefined`/`0`/`false` are written as "" (numcodecs
  *   normalises `None` and `0` the same way); strings with lone surrogates are refused, as
  *   Python refuses to encode them.
- * - {@link vlenBytes}: byte strings (`Uint8Array`); missing values as empty.
+ * - {@link vlenBytes}: byte strings (`Uint8Array`); missing values as empty. Decoded items are
+ *   views into ONE copy of the chunk's bytes (they share a buffer: `item.buffer` is that copy).
  * - {@link vlenArray}: 1-D numeric arrays of `{dtype}`; `null` as an empty array, a scalar as
  *   a 1-element array, values cast like numpy (`1.5` → 1 for ints).
  *
@@ -101,6 +103,7 @@ function vlen(
   name: string,
   encodeItem: (v: unknown, i: number) => Uint8Array | string,
   decodeItem: (b: Uint8Array, start: number, end: number, i: number, text: Buffer) => unknown,
+  decodeAll?: (b: Uint8Array, frames: Frames, data: unknown[]) => boolean,
 ) {
   return (configuration: Record<string, unknown>, context: CodecContext, allowed: string[] = []): ArrayToBytesCodec => {
     const { key } = context;
@@ -120,9 +123,11 @@ function vlen(
       async decode(b: Uint8Array, spec: ChunkSpec, out?: NDArray): Promise<NDArray> {
         requireVariable(name, spec.dtype, key);
         const n = count(spec.shape);
-        const { start, end } = unframe(name, b, n, key);
+        const frames = unframe(name, b, n, key);
+        const { start, end } = frames;
         const t = target(name, spec, n, out, key);
         const data = t.data as unknown[];
+        if (decodeAll?.(b, frames, data)) return t;
         const text = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
         for (let i = 0; i < n; i++) data[i] = decodeItem(b, start[i], end[i], i, text);
         return t;
@@ -132,6 +137,40 @@ function vlen(
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Whole-chunk UTF-8 decode: the payloads are packed together, decoded by ONE native call, and
+ * every item is a substring of the result (a native call per short item costs more than its
+ * decoding). While packing, each item's UTF-16 length is counted from its lead bytes, and an
+ * item that starts with a continuation byte or ends inside a sequence bails out, so items
+ * cannot borrow bytes from their neighbours. Any U+FFFD in the result (an invalid sequence, or
+ * a genuine one) also bails out; the caller then decodes item by item, strictly.
+ */
+function decodeUtf8All(b: Uint8Array, frames: Frames, data: unknown[]): boolean {
+  const { start, end } = frames;
+  const n = start.length;
+  const packed = new Uint8Array(n === 0 ? 0 : end[n - 1] - start[0] - 4 * (n - 1));
+  const units = new Float64Array(n + 1);
+  let q = 0, u = 0;
+  for (let i = 0; i < n; i++) {
+    const e = end[i];
+    units[i] = u;
+    for (let k = start[i]; k < e;) {
+      const c = b[k];
+      if (c < 0x80) { packed[q++] = c; k++; u++; continue; }
+      const len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
+      if (len === 0 || k + len > e) return false;
+      for (let j = 0; j < len; j++) packed[q++] = b[k + j];
+      k += len;
+      u += len === 4 ? 2 : 1;
+    }
+  }
+  units[n] = u;
+  const all = Buffer.from(packed.buffer, packed.byteOffset, q).toString("utf8");
+  if (all.length !== u || all.includes("\uFFFD")) return false;
+  for (let i = 0; i < n; i++) data[i] = all.substring(units[i], units[i + 1]);
+  return true;
+}
 
 const utf8 = vlen(
   "vlen-utf8",
@@ -148,6 +187,7 @@ const utf8 = vlen(
     if (s.includes("\uFFFD") && !isUtf8(b.subarray(start, end))) throw new ChunkError(`codec vlen-utf8: item ${i} is not valid UTF-8`);
     return s;
   },
+  decodeUtf8All,
 );
 
 /** Factory for `vlen-utf8` (v2 filter id and v3 codec name; no configuration). */
@@ -163,6 +203,12 @@ const bytesVariant = vlen(
     return v;
   },
   (b, start, end) => b.slice(start, end),
+  (b, { start, end }, data) => {
+    // One copy of the input; every item is a view into it (a copy per item is several times slower).
+    const copy = b.slice();
+    for (let i = 0; i < start.length; i++) data[i] = copy.subarray(start[i], end[i]);
+    return true;
+  },
 );
 
 /** Factory for `vlen-bytes` (v2 filter id and v3 codec name; no configuration). */
