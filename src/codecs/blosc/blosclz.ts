@@ -13,6 +13,7 @@
  * @module
  */
 import { CodecError } from "../../format/errors.js";
+import { copyLiterals, copyMatch } from "./lzcopy.js";
 
 const MAX_COPY = 32;
 /** Largest biased (distance - 1) value a near match can encode. */
@@ -33,6 +34,8 @@ export function blosclzDecompress(src: Uint8Array, dst: Uint8Array): number {
   const n = src.length;
   const cap = dst.length;
   if (n === 0) return 0;
+  const sv = new DataView(src.buffer, src.byteOffset, n);
+  const dv = new DataView(dst.buffer, dst.byteOffset, cap);
   let ip = 0;
   let op = 0;
   let ctrl = src[ip++] & 31;
@@ -65,24 +68,15 @@ export function blosclzDecompress(src: Uint8Array, dst: Uint8Array): number {
       // A match may not end the stream (c-blosc stops before copying it).
       if (ip >= n) fail("stream ends with a match");
       ctrl = src[ip++];
-      let ref = op - dist;
-      if (dist === 1) {
-        dst.fill(dst[ref], op, op + len);
-        op += len;
-      } else if (dist >= len && len > 16) {
-        dst.copyWithin(op, ref, ref + len);
-        op += len;
-      } else {
-        // Overlapping copy must go byte by byte (earlier output feeds later output).
-        const end = op + len;
-        while (op < end) dst[op++] = dst[ref++];
-      }
+      copyMatch(dst, dv, op, dist, len);
+      op += len;
     } else {
       const run = ctrl + 1;
       if (op + run > cap) fail("literal run overruns the block");
       if (ip + run > n) fail("truncated literal run");
-      const end = ip + run;
-      while (ip < end) dst[op++] = src[ip++];
+      copyLiterals(src, sv, ip, dst, dv, op, run);
+      ip += run;
+      op += run;
       if (ip >= n) break;
       ctrl = src[ip++];
     }

@@ -10,8 +10,11 @@
  * `(j * 8 + k) * (n / 8) + floor(i / 8)`; trailing partial-element bytes are copied.
  *
  * All functions write `dst` (same length as `src`, distinct memory) and are inverses pairwise.
+ * The decode directions use the Wasm SIMD kernels in ./simd.ts when they apply (decode
+ * speed matters most), falling back to the JS loops here.
  * @module
  */
+import { simdBitUnshuffle1, simdUnshuffle } from "./simd.js";
 
 /** True on little-endian hosts, where wide typed-array stores may replace byte stores. */
 const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -106,7 +109,9 @@ export function byteUnshuffle(src: Uint8Array, dst: Uint8Array, typesize: number
     dst.set(src);
     return;
   }
-  if (wordPath(src, dst, typesize, n)) {
+  if (simdUnshuffle(src, dst, typesize, n)) {
+    // done by Wasm SIMD (typesize 2/4/8, n % 16 == 0)
+  } else if (wordPath(src, dst, typesize, n)) {
     unshuffleWords(src, dst, typesize, n);
   } else {
     // Read each plane sequentially; strided stores are cheaper than strided loads here.
@@ -171,12 +176,42 @@ function bitUnshuffle1(src: Uint8Array, dst: Uint8Array, n: number): void {
   const rq = n >>> 5;
   const s = words(src, n >>> 2);
   const d = words(dst, n >>> 2);
+  // Kept in locals rather than going through the T scratch: ~1.5× faster in V8.
   for (let g = 0; g < rq; g++) {
-    t4(s, g, rq, T, 0, 1);
-    t4(s, 4 * rq + g, rq, T, 4, 1);
+    const a0 = s[g], a1 = s[g + rq], a2 = s[g + 2 * rq], a3 = s[g + 3 * rq];
+    const b0 = s[g + 4 * rq], b1 = s[g + 5 * rq], b2 = s[g + 6 * rq], b3 = s[g + 7 * rq];
     const o = 8 * g;
-    for (let e = 0; e < 4; e++) bt8(T[e], T[4 + e], d, o + 2 * e, o + 2 * e + 1);
+    bt8((a0 & 0xff) | ((a1 & 0xff) << 8) | ((a2 & 0xff) << 16) | (a3 << 24),
+      (b0 & 0xff) | ((b1 & 0xff) << 8) | ((b2 & 0xff) << 16) | (b3 << 24), d, o, o + 1);
+    bt8(((a0 >>> 8) & 0xff) | (a1 & 0xff00) | ((a2 & 0xff00) << 8) | ((a3 & 0xff00) << 16),
+      ((b0 >>> 8) & 0xff) | (b1 & 0xff00) | ((b2 & 0xff00) << 8) | ((b3 & 0xff00) << 16), d, o + 2, o + 3);
+    bt8(((a0 >>> 16) & 0xff) | ((a1 >>> 8) & 0xff00) | (a2 & 0xff0000) | ((a3 & 0xff0000) << 8),
+      ((b0 >>> 16) & 0xff) | ((b1 >>> 8) & 0xff00) | (b2 & 0xff0000) | ((b3 & 0xff0000) << 8), d, o + 4, o + 5);
+    bt8((a0 >>> 24) | ((a1 >>> 16) & 0xff00) | ((a2 >>> 8) & 0xff0000) | (a3 & 0xff000000),
+      (b0 >>> 24) | ((b1 >>> 16) & 0xff00) | ((b2 >>> 8) & 0xff0000) | (b3 & 0xff000000), d, o + 6, o + 7);
   }
+}
+
+/** Reused plane buffer for {@link bitUnshufflePlanes}; grows to the largest block seen. */
+let planes = new Uint8Array(0);
+
+/**
+ * Multi-byte elements, word path: bit-rows `8j..8j+7` are exactly the typesize-1 bit
+ * shuffle of byte plane `j` (byte `j` of every element), so undo that per plane with the
+ * word-wide typesize-1 kernel, then byte-unshuffle the planes. Two fast passes beat one
+ * byte-at-a-time pass by about 3×. Needs n % 32 == 0 (planes stay word aligned).
+ */
+function bitUnshufflePlanes(src: Uint8Array, dst: Uint8Array, typesize: number, n: number): void {
+  const body = n * typesize;
+  if (planes.length < body) planes = new Uint8Array(body);
+  const tmp = planes.subarray(0, body);
+  for (let j = 0; j < typesize; j++) {
+    const from = src.subarray(j * n, (j + 1) * n);
+    const to = tmp.subarray(j * n, (j + 1) * n);
+    if (!simdBitUnshuffle1(from, to, n)) bitUnshuffle1(from, to, n);
+  }
+  byteUnshuffle(tmp, dst.subarray(0, body), typesize);
+  if (body < src.length) dst.set(src.subarray(body), body);
 }
 
 /** Bit-shuffle `src` (elements of `typesize` bytes) into `dst`, as c-blosc does per block. */
@@ -233,8 +268,13 @@ export function bitUnshuffle(src: Uint8Array, dst: Uint8Array, typesize: number)
     dst.set(src);
     return;
   }
+  if (typesize === 1 && simdBitUnshuffle1(src, dst, n)) return;
   if (typesize === 1 && bitWords1(src, dst, n)) {
     bitUnshuffle1(src, dst, n);
+    return;
+  }
+  if (bitWords1(src, dst, n)) {
+    bitUnshufflePlanes(src, dst, typesize, n);
     return;
   }
   const rows = n >>> 3;
