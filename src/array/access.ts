@@ -180,13 +180,19 @@ export async function resize(arr: ZarrArray, shape: number[]): Promise<ZarrArray
   const newGrid = gridShape(shape, arr.meta.chunkShape);
   const meta = { ...arr.meta, shape: [...shape] };
   await writeMetadata(store, arr.path, meta);
-  // Delete chunks outside the new grid: walk the old grid's cells that fall outside.
-  const total = product(oldGrid);
-  if (total > 0 && oldGrid.some((g, d) => newGrid[d] < g)) {
-    const coords = new Array<number>(oldGrid.length).fill(0);
-    for (let i = 0; i < total; i++) {
-      if (coords.some((c, d) => c >= newGrid[d])) await store.delete(chunkKeyOf(arr, coords));
-      for (let d = coords.length - 1; d >= 0; d--) { if (++coords[d] < oldGrid[d]) break; coords[d] = 0; }
+  // Delete chunks outside the new grid, visiting only the cells that fall outside: for each
+  // shrunk dimension d, cells with coords[d] beyond the new grid and earlier dims still inside.
+  for (let d = 0; d < oldGrid.length; d++) {
+    if (newGrid[d] >= oldGrid[d]) continue;
+    const lo = oldGrid.map((_, e) => (e === d ? newGrid[d] : 0));
+    const hi = oldGrid.map((g, e) => (e < d ? Math.min(g, newGrid[e]) : g));
+    if (hi.some((h, e) => h <= lo[e])) continue;
+    const coords = [...lo];
+    for (;;) {
+      await store.delete(chunkKeyOf(arr, coords));
+      let e = coords.length - 1;
+      for (; e >= 0; e--) { if (++coords[e] < hi[e]) break; coords[e] = lo[e]; }
+      if (e < 0) break;
     }
   }
   return { ...arr, meta, pipeline: arr.pipeline };

@@ -182,3 +182,14 @@ test("write values: plain JS arrays, bool, int64 from numbers, strings, bytes sc
   assert.equal(new TextDecoder().decode((await get(fixed)).data as Uint8Array), "abcabc");
   await assert.rejects(set(i8, null, [1, 2]), SelectionError);
 });
+
+test("resize shrinking several dimensions deletes exactly the chunks outside", async () => {
+  const s = createMemoryStore();
+  let a = await createArray(s, "a", { shape: [6, 6, 2], chunks: [2, 2, 2], dtype: "uint8", compressors: [] });
+  await set(a, null, 1);
+  assert.equal((await keys(s, "a/c")).length, 9);
+  a = await resize(a, [3, 2, 2]);
+  assert.deepEqual(await keys(s, "a/c"), ["a/c/0/0/0", "a/c/1/0/0"]);
+  a = await resize(a, [0, 2, 2]);
+  assert.deepEqual(await keys(s, "a/c"), []);
+});
