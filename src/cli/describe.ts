@@ -44,7 +44,7 @@ export function describeText(node: ZarrNode): string {
   const lines: string[] = [];
   const width = Math.max(...Object.keys(d).map((k) => k.length));
   for (const [k, v] of Object.entries(d)) {
-    const text = typeof v === "string" ? v : stringifyJson(v, 0);
+    const text = typeof v === "string" ? v : stringifyJson(v, 0, { ascii: false });
     lines.push(`${k.padEnd(width)}  ${text}`);
   }
   return lines.join("\n");

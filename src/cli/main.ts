@@ -89,7 +89,7 @@ async function main(argv: string[]): Promise<number> {
       const { store, path } = await openLocation(args[0]);
       try {
         const node = await open(store, { path });
-        process.stdout.write((values.json ? stringifyJson(describe(node), 2) : describeText(node)) + "\n");
+        process.stdout.write((values.json ? stringifyJson(describe(node), 2, { ascii: false }) : describeText(node)) + "\n");
       } finally { await closeStore(store); }
       return 0;
     }

@@ -130,8 +130,12 @@ function asciiString(s: string): string {
   return JSON.stringify(s).replace(/[\u007f-\uffff]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
 }
 
-/** Serialise to JSON (indent 4 like zarr-python 2), writing bigint exactly and non-finite floats as NaN/Infinity tokens. */
-export function stringifyJson(value: unknown, indent = 4): string {
+/**
+ * Serialise to JSON (indent 4 like zarr-python 2), writing bigint exactly and non-finite floats
+ * as NaN/Infinity tokens. Non-ASCII is escaped (as Python's json.dumps does) unless `ascii: false`.
+ */
+export function stringifyJson(value: unknown, indent = 4, options: { ascii?: boolean } = {}): string {
+  const str = options.ascii === false ? (s: string) => JSON.stringify(s) : asciiString;
   const out = (v: unknown, pad: string): string => {
     if (v === null || v === undefined) return "null";
     if (typeof v === "bigint") return v.toString();
@@ -141,7 +145,7 @@ export function stringifyJson(value: unknown, indent = 4): string {
       if (v === -Infinity) return "-Infinity";
       return JSON.stringify(v);
     }
-    if (typeof v === "string") return asciiString(v);
+    if (typeof v === "string") return str(v);
     if (typeof v === "boolean") return JSON.stringify(v);
     const inner = pad + " ".repeat(indent);
     const nl = indent > 0 ? "\n" : "";
@@ -152,7 +156,7 @@ export function stringifyJson(value: unknown, indent = 4): string {
     }
     const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
     if (entries.length === 0) return "{}";
-    return "{" + nl + entries.map(([k, x]) => inner + asciiString(k) + sep + out(x, inner)).join("," + nl) + nl + pad + "}";
+    return "{" + nl + entries.map(([k, x]) => inner + str(k) + sep + out(x, inner)).join("," + nl) + nl + pad + "}";
   };
   return out(value, "");
 }
