@@ -350,10 +350,15 @@ export async function listChildren(group: ZarrGroup): Promise<ZarrNode[]> {
   }
   const prefix = group.path === "" ? "" : group.path + "/";
   const names = new Set<string>();
-  for await (const k of group.store.list(prefix)) {
-    const rest = k.slice(prefix.length);
-    const m = /^([^/]+)\/(zarr\.json|\.zarray|\.zgroup)$/.exec(rest);
-    if (m) names.add(m[1]);
+  if (group.store.listDir) {
+    // Only look one level down: never walks the chunk keys of big arrays.
+    for await (const k of group.store.listDir(prefix)) if (k.endsWith("/")) names.add(k.slice(prefix.length, -1));
+  } else {
+    for await (const k of group.store.list(prefix)) {
+      const rest = k.slice(prefix.length);
+      const m = /^([^/]+)\/(zarr\.json|\.zarray|\.zgroup)$/.exec(rest);
+      if (m) names.add(m[1]);
+    }
   }
   const out: ZarrNode[] = [];
   for (const n of [...names].sort()) {

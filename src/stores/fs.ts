@@ -19,7 +19,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { StoreError } from "../format/errors.js";
-import { checkKey, keyProblem, resolveRange, splitPrefix } from "./keys.js";
+import { checkKey, checkPrefix, keyProblem, resolveRange, splitPrefix } from "./keys.js";
 import type { ByteRange, ReadableStore, Store } from "./types.js";
 
 /** Options of {@link openFsStore}. */
@@ -167,7 +167,31 @@ export async function openFsStore(root: string, options: FsStoreOptions = {}): P
     }
   }
 
-  if (readOnly) return { url, get, list, close: async () => {} };
+  /** Immediate children of a directory prefix: files as keys, directories as "name/" (symlinked directories skipped, as in walk). */
+  async function* listDir(prefix: string): AsyncGenerator<string> {
+    if (prefix !== "" && !prefix.endsWith("/")) throw new StoreError(`listDir needs "" or a prefix ending in "/"`, prefix);
+    const dir = prefix.replace(/\/$/, "");
+    if (dir !== "") checkPrefix(dir);
+    const start = dir === "" ? rootReal : path.join(rootReal, ...dir.split("/"));
+    const real = await realOrMissing(start, prefix, "list");
+    if (real === undefined) return;
+    if (!inside(real)) throw escape(prefix);
+    let d;
+    try {
+      d = await fsp.opendir(real);
+    } catch (e) {
+      if (isMissing(e)) return;
+      throw ioError("list", prefix, e);
+    }
+    for await (const ent of d as AsyncIterable<Dirent>) {
+      const name = ent.name;
+      if (isTempFileName(name) || keyProblem(name) !== undefined) continue;
+      if (ent.isDirectory()) yield prefix + name + "/";
+      else if (ent.isFile()) yield prefix + name;
+    }
+  }
+
+  if (readOnly) return { url, get, list, listDir, close: async () => {} };
 
   /** realpath of the key's directory, creating it as needed; refused when outside the root. */
   async function ensureDir(dirAbs: string, key: string): Promise<string> {
@@ -258,7 +282,7 @@ export async function openFsStore(root: string, options: FsStoreOptions = {}): P
     }
   }
 
-  return { url, get, list, set, delete: del, close: async () => {} };
+  return { url, get, list, listDir, set, delete: del, close: async () => {} };
 }
 
 /** fsync a directory so a rename in it is durable (not supported on Windows: ignored there). */

@@ -20,6 +20,11 @@ export interface ReadableStore {
   get(key: string, range?: ByteRange): Promise<Uint8Array | undefined>;
   /** Keys starting with `prefix`, in no particular order. */
   list(prefix: string): AsyncIterable<string>;
+  /**
+   * Optional: the immediate children of `prefix` ("" or ending in "/"): keys directly under it,
+   * and sub-prefixes ending in "/". Lets hierarchy listing skip millions of chunk keys.
+   */
+  listDir?(prefix: string): AsyncIterable<string>;
   /** Release resources (file handles). Idempotent. */
   close?(): Promise<void>;
   /** A short description for messages ("file:///data/x.zarr"). */

@@ -258,3 +258,17 @@ test("fs: list only opens the directory holding the prefix (and its subtree)", a
   }
   assert.deepEqual(opened.sort(), ["a", "a/b", "a/bc"]);
 });
+
+test("fs: listDir yields immediate children only (keys and sub-prefixes), refusing escapes", async () => {
+  const { openFsStore } = await import("../../src/stores/fs.js");
+  const root = (await import("node:fs")).mkdtempSync((await import("node:path")).join((await import("node:os")).tmpdir(), "zarrflow-ld-"));
+  const s = await openFsStore(root);
+  for (const k of ["a/zarr.json", "a/c/0/0", "a/c/0/1", "b/.zgroup", "top"]) await s.set(k, new Uint8Array([1]));
+  const top: string[] = [];
+  for await (const k of s.listDir!("")) top.push(k);
+  assert.deepEqual(top.sort(), ["a/", "b/", "top"]);
+  const a: string[] = [];
+  for await (const k of s.listDir!("a/")) a.push(k);
+  assert.deepEqual(a.sort(), ["a/c/", "a/zarr.json"]);
+  await assert.rejects(async () => { for await (const _ of s.listDir!("../")) void _; });
+});
