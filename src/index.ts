@@ -12,7 +12,7 @@
  */
 export * from "./format/errors.js";
 export {
-  type DataType, type DataValues, type Endian, type TimeUnit, type StructField, type TypedArray,
+  type DataType, type DataValues, type StructuredSpec, type Endian, type TimeUnit, type StructField, type TypedArray,
   Float16, NAT, parseV2DataType, parseV3DataType, v2DataTypeJSON, v3DataTypeJSON, dtypeName, toDataType, itemSize, isVariableLength, layoutOf,
 } from "./format/dtype.js";
 export { type FillValue } from "./format/fill-value.js";

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Pipeline } from "../codecs/pipeline.js";
-import { toDataType, type DataType } from "../format/dtype.js";
+import { toDataType, type DataType, type StructuredSpec } from "../format/dtype.js";
 import { MetadataError, NodeNotFoundError, StoreError, ZarrError } from "../format/errors.js";
 import { parseFillValue, toFillValue } from "../format/fill-value.js";
 import { decodeJson, encodeJson, type JsonValue } from "../format/json.js";
@@ -149,7 +149,7 @@ export type CodecJson = { id: string; [k: string]: unknown } | { name: string; c
 export interface CreateArrayOptions {
   shape: number[];
   /** v3 name ("int16"), numpy typestr ("<i2", "|S7", "<M8[ns]"), or a descriptor. */
-  dtype: string | DataType;
+  dtype: string | DataType | StructuredSpec;
   /** Chunk shape (with `shards`: the inner chunk shape). Default: the whole array, capped near 1 MiB per chunk. */
   chunks?: number[];
   /** v3 only: shard shape; each shard is one stored object holding many chunks. */

@@ -361,9 +361,13 @@ export function dtypeName(dt: DataType): string {
   }
 }
 
-/** Parse a user-facing dtype spelling: a v3 name ("int16"), a numpy typestr ("<i2", "|S7"), or a descriptor. */
-export function toDataType(spec: string | DataType): DataType {
-  if (typeof spec !== "string") return spec;
+/** A numpy structured dtype spelled as a field list: `[["id", "<i4"], ["xy", ">f8", [2]]]`. */
+export type StructuredSpec = readonly (readonly [string, string] | readonly [string, string, readonly number[]])[];
+
+/** Parse a user-facing dtype spelling: a v3 name ("int16"), a numpy typestr ("<i2", "|S7"), a structured field list, or a descriptor. */
+export function toDataType(spec: string | DataType | StructuredSpec): DataType {
+  if (Array.isArray(spec)) return parseV2DataType(spec as unknown as JsonValue);
+  if (typeof spec !== "string") return spec as DataType;
   if (/^[<>|=]/.test(spec)) return parseV2DataType(spec);
   const dt = /^(datetime|timedelta)64\[(\d*)(\w+)\]$/.exec(spec);
   if (dt) return parseV2DataType(`<${dt[1] === "datetime" ? "M" : "m"}8[${dt[2]}${dt[3]}]`);

@@ -16,7 +16,8 @@ test("structured arrays: write and read fields through a v2 array (mixed byte or
   // the big-endian field is stored big-endian inside the record
   assert.deepEqual([...(rec.data as Uint8Array).subarray(4, 12)], [0x3f, 0xe0, 0, 0, 0, 0, 0, 0]);
   const s = createMemoryStore();
-  const a = await createArray(s, "r", { zarrFormat: 2, shape: [5], chunks: [2], dtype, compressor: { id: "zlib", level: 1 } });
+  const a = await createArray(s, "r", { zarrFormat: 2, shape: [5], chunks: [2], dtype: [["id", "<i4"], ["xy", ">f8", [2]], ["tag", "|S3"]], compressor: { id: "zlib", level: 1 } });
+  assert.deepEqual(a.meta.dtype, dtype);
   await set(a, null, rec);
   const back = await get(a);
   assert.deepEqual([...getField(back, "id").data as Int32Array], [1, 2, 3, 4, 5]);
