@@ -18,6 +18,7 @@ import { isWritable, type ReadableStore, type Store } from "../stores/types.js";
 import { describe, describeText, treeLine } from "./describe.js";
 import { progressBar } from "./progress.js";
 import { tour } from "./tour.js";
+import { demoData, type DemoFormat } from "../genomics/demo-data.js";
 
 const USAGE = `zarrflow — Zarr v2/v3 for Node.js
 
@@ -29,6 +30,8 @@ Usage:
                   [--codec JSON] [--filters JSON] [--shards a,b,c] [--overwrite] [--quiet]
   zarrflow convert <src> <dst> [--zarr-format 2|3] [--chunks ..] [--shards ..] [--codec JSON]
                   [--overwrite] [--quiet]
+  zarrflow demo-data <dir> [--variants N] [--samples 765] [--seed S] [--formats zarr,zarr-lz4,hdf5]
+                               synthetic Ag1000G-shaped genotypes as Zarr (blosc zlib, blosc lz4) and HDF5
   zarrflow tour [dir]          a short guided run: create, write, read, convert, inspect
 
 A location is a directory, a .zip file or an http(s) URL, optionally followed by
@@ -70,6 +73,10 @@ async function main(argv: string[]): Promise<number> {
       filters: { type: "string" },
       overwrite: { type: "boolean" },
       help: { type: "boolean", short: "h" },
+      variants: { type: "string" },
+      samples: { type: "string" },
+      seed: { type: "string" },
+      formats: { type: "string" },
     },
   });
   const [cmd, ...args] = positionals;
@@ -157,6 +164,19 @@ async function main(argv: string[]): Promise<number> {
         await closeStore(src.store);
         if (dst) await closeStore(dst.store);
       }
+      return 0;
+    }
+    case "demo-data": {
+      need(1);
+      const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+      const t0 = performance.now();
+      const summary = await demoData(args[0], {
+        variants: num(values.variants), samples: num(values.samples), seed: num(values.seed),
+        formats: values.formats?.split(",") as DemoFormat[] | undefined,
+      });
+      const mib = (b: number) => (b / 2 ** 20).toFixed(1);
+      process.stdout.write(`${summary.variants} variants × ${summary.samples} samples × 2 (int8), ${mib(summary.bytes)} MiB decoded; blosc zlib ratio ${summary.ratio.toFixed(1)}× in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+      for (const [fmt, p] of Object.entries(summary.paths)) process.stdout.write(`  ${fmt.padEnd(9)} ${p} (${mib(summary.sizes[fmt as DemoFormat] ?? 0)} MiB)\n`);
       return 0;
     }
     case "tour": {

@@ -157,3 +157,14 @@ test("http(s) locations: info and export read over HTTP with ranged requests", a
     server.close();
   }
 });
+
+test("demo-data writes Ag1000G-shaped genotypes that zarr-python reads", () => {
+  const out = join(dir, "demo");
+  const r = zarrflow("demo-data", out, "--variants", "7000", "--samples", "20", "--seed", "3", "--formats", "zarr,zarr-lz4");
+  assert.match(r.stdout, /7000 variants × 20 samples/);
+  const py = python(["-c", `import zarr, numpy as np, sys
+a = zarr.open(sys.argv[1], mode="r")["calldata/GT"][...]
+b = zarr.open(sys.argv[2], mode="r")["calldata/GT"][...]
+print(a.shape, a.dtype, bool((a == b).all()), sorted(set(np.unique(a).tolist())) <= [-1, 0, 1, 2, 3])`, join(out, "genotypes.zarr"), join(out, "genotypes-lz4.zarr")]);
+  assert.equal(py.trim(), "(7000, 20, 2) int8 True True");
+});

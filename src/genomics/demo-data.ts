@@ -1,0 +1,167 @@
+/**
+ * Synthetic Ag1000G-shaped genotype calls for demos and benchmarks: int8, shape
+ * (variants, samples, 2), -1 = missing, written as
+ *
+ * - `<dir>/genotypes.zarr`: Zarr v2 group, array `calldata/GT`, blosc zlib clevel 3 without
+ *   shuffle, chunks (6553, 200, 2), fill value -1 (a chunk that is not stored reads as
+ *   "all calls missing", the Ag1000G/scikit-allel convention);
+ * - `<dir>/genotypes-lz4.zarr`: the same layout with blosc lz4 clevel 5 (no shuffle);
+ * - `<dir>/genotypes.h5`: HDF5 dataset `calldata/genotype`, gzip level 3, chunks (6553, 10, 2)
+ *   (capped to the sample count), HDF5 fill value 0 (every element is written anyway).
+ *
+ * Memory stays bounded whatever the size: sites are generated in blocks of 6553 rows (one
+ * Zarr chunk row); each block is written to the Zarr copies and, as a hyperslab, into the
+ * HDF5 dataset, which grows block by block (h5wasm's `create_dataset` needs the initial data
+ * in memory, so the dataset starts as the first block with an unlimited first dimension and
+ * is resized before each later block's `write_slice`). Peak RSS does not grow with the
+ * variant count: ~250 MiB for the two Zarr copies alone, ~830 MiB with HDF5, ~600 MiB of it
+ * h5wasm's own start-up. Output is a pure function of the seed and the sizes.
+ * @module
+ */
+import { mkdirSync, rmSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Dataset } from "h5wasm/node";
+import { createArray, createGroup, type ZarrArray } from "../array/node.js";
+import { set } from "../array/access.js";
+import { slice } from "../array/selection.js";
+import { openFsStore } from "../stores/fs.js";
+import { DEFAULT_MODEL, generateBlock, PLOIDY, type GenotypeModel } from "./genotype-model.js";
+import { mulberry32 } from "./prng.js";
+import { chunkBytesUnder } from "./sizes.js";
+
+/** The copies {@link demoData} can write. */
+export type DemoFormat = "zarr" | "zarr-lz4" | "hdf5";
+
+/** Options of {@link demoData}. */
+export interface DemoDataOptions {
+  /** Number of variant sites (default 1 000 000). */
+  variants?: number;
+  /** Number of samples (default 765, as Ag1000G phase 1). */
+  samples?: number;
+  /** PRNG seed (default 42; used modulo 2^32); the output bytes depend only on it, the sizes and the model. */
+  seed?: number;
+  /** Copies to write (default all three). */
+  formats?: readonly DemoFormat[];
+  /** Allele-frequency model overrides (default {@link DEFAULT_MODEL}). */
+  model?: Partial<GenotypeModel>;
+}
+
+/** What {@link demoData} wrote. */
+export interface DemoDataSummary {
+  variants: number;
+  samples: number;
+  /** Path of each copy written. */
+  paths: Partial<Record<DemoFormat, string>>;
+  /** Uncompressed size of the calls (variants × samples × 2 bytes). */
+  bytes: number;
+  /** Chunk bytes on disk of the first copy written in the order zarr, zarr-lz4, hdf5 (file size for HDF5). */
+  compressedBytes: number;
+  /** bytes / compressedBytes. */
+  ratio: number;
+  /** On-disk bytes of each copy written (Zarr: chunks only; HDF5: whole file). */
+  sizes: Partial<Record<DemoFormat, number>>;
+}
+
+/** Rows per generated block: one Zarr chunk row, and the HDF5 chunk length. */
+export const BLOCK_ROWS = 6553;
+/** Zarr chunk shape (variants, samples, ploidy). */
+export const ZARR_CHUNKS: readonly number[] = [BLOCK_ROWS, 200, PLOIDY];
+/** HDF5 chunk shape (the sample dimension is capped to the sample count). */
+export const HDF5_CHUNKS: readonly number[] = [BLOCK_ROWS, 10, PLOIDY];
+/** Relative paths of the copies and their array inside. */
+export const DEMO_PATHS = { zarr: "genotypes.zarr", "zarr-lz4": "genotypes-lz4.zarr", hdf5: "genotypes.h5", zarrArray: "calldata/GT", hdf5Dataset: "calldata/genotype" } as const;
+
+const ALL_FORMATS: readonly DemoFormat[] = ["zarr", "zarr-lz4", "hdf5"];
+
+function positiveInteger(name: string, v: number): number {
+  if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`demoData: ${name} must be a positive integer, got ${v}`);
+  return v;
+}
+
+/** Create one Zarr v2 copy (group + calldata group + calldata/GT) at `path`. */
+async function createZarrCopy(path: string, variants: number, samples: number, cname: "zlib" | "lz4", clevel: number): Promise<ZarrArray> {
+  const store = await openFsStore(path, { create: true });
+  await createGroup(store, "", { zarrFormat: 2 });
+  await createGroup(store, "calldata", { zarrFormat: 2 });
+  return createArray(store, DEMO_PATHS.zarrArray, {
+    zarrFormat: 2, shape: [variants, samples, PLOIDY], dtype: "int8", chunks: [...ZARR_CHUNKS],
+    compressor: { id: "blosc", cname, clevel, shuffle: 0, blocksize: 0 }, fillValue: -1,
+  });
+}
+
+/** A writer of row blocks into an HDF5 dataset that grows along the variants dimension. */
+interface Hdf5Writer {
+  write(start: number, block: Int8Array): void;
+  close(): void;
+}
+
+async function openHdf5Writer(path: string, samples: number): Promise<Hdf5Writer> {
+  // Loaded on demand: instantiating h5wasm costs ~600 MiB RSS, which Zarr-only runs skip.
+  const { default: h5wasm } = await import("h5wasm/node");
+  await h5wasm.ready;
+  const file = new h5wasm.File(path, "w");
+  let dataset: Dataset | undefined;
+  return {
+    write(start, block) {
+      const rows = block.length / (samples * PLOIDY);
+      if (!dataset) {
+        const group = file.create_group("calldata");
+        dataset = group.create_dataset({
+          name: "genotype", data: block, shape: [rows, samples, PLOIDY], dtype: "<b",
+          maxshape: [null, samples, PLOIDY], chunks: [HDF5_CHUNKS[0], Math.min(HDF5_CHUNKS[1], samples), PLOIDY],
+          compression: "gzip", compression_opts: 3,
+        });
+        return;
+      }
+      dataset.resize([start + rows, samples, PLOIDY]);
+      dataset.write_slice([[start, start + rows], [], []], block);
+    },
+    close() { file.close(); },
+  };
+}
+
+/**
+ * Write the synthetic genotype calls under `dir` (created if needed; earlier copies at the
+ * same paths are replaced) and return what was written with the measured compression ratio.
+ */
+export async function demoData(dir: string, options: DemoDataOptions = {}): Promise<DemoDataSummary> {
+  const variants = positiveInteger("variants", options.variants ?? 1_000_000);
+  const samples = positiveInteger("samples", options.samples ?? 765);
+  const seed = options.seed ?? 42;
+  if (!Number.isSafeInteger(seed)) throw new RangeError(`demoData: seed must be an integer, got ${seed}`);
+  const formats = ALL_FORMATS.filter((f) => (options.formats ?? ALL_FORMATS).includes(f));
+  if (formats.length === 0) throw new RangeError(`demoData: formats must name at least one of ${ALL_FORMATS.join(", ")}`);
+  const model: GenotypeModel = { ...DEFAULT_MODEL, ...options.model };
+
+  const root = resolve(dir);
+  mkdirSync(root, { recursive: true });
+  const paths: Partial<Record<DemoFormat, string>> = {};
+  for (const f of formats) {
+    paths[f] = join(root, DEMO_PATHS[f]);
+    rmSync(paths[f]!, { recursive: true, force: true });
+  }
+  const zarrs: ZarrArray[] = [];
+  if (paths.zarr) zarrs.push(await createZarrCopy(paths.zarr, variants, samples, "zlib", 3));
+  if (paths["zarr-lz4"]) zarrs.push(await createZarrCopy(paths["zarr-lz4"], variants, samples, "lz4", 5));
+  const hdf5 = paths.hdf5 ? await openHdf5Writer(paths.hdf5, samples) : undefined;
+
+  const rand = mulberry32(seed);
+  try {
+    for (let start = 0; start < variants; start += BLOCK_ROWS) {
+      const rows = Math.min(BLOCK_ROWS, variants - start);
+      const block = generateBlock(rand, rows, samples, model);
+      hdf5?.write(start, block);
+      await Promise.all(zarrs.map((z) => set(z, [slice(start, start + rows), null, null], block)));
+    }
+  } finally {
+    hdf5?.close();
+  }
+
+  const sizes: Partial<Record<DemoFormat, number>> = {};
+  if (paths.zarr) sizes.zarr = chunkBytesUnder(join(paths.zarr, DEMO_PATHS.zarrArray));
+  if (paths["zarr-lz4"]) sizes["zarr-lz4"] = chunkBytesUnder(join(paths["zarr-lz4"], DEMO_PATHS.zarrArray));
+  if (paths.hdf5) sizes.hdf5 = statSync(paths.hdf5).size;
+  const bytes = variants * samples * PLOIDY;
+  const compressedBytes = sizes[formats[0]]!;
+  return { variants, samples, paths, bytes, compressedBytes, ratio: bytes / compressedBytes, sizes };
+}
