@@ -1,11 +1,2 @@
-/** Deterministic PRNG for tests (mulberry32): same seed, same sequence in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG for tests: the same mulberry32 the demo data uses. */
+export { mulberry32 as prng } from "../src/genomics/prng.js";
