@@ -19,13 +19,15 @@ import { describe, describeText, treeLine } from "./describe.js";
 import { progressBar } from "./progress.js";
 import { tour } from "./tour.js";
 import { demoData, type DemoFormat } from "../genomics/demo-data.js";
+import { createPool } from "../runtime/pool.js";
+import { getParallel } from "../runtime/parallel-read.js";
 
 const USAGE = `zarrflow — Zarr v2/v3 for Node.js
 
 Usage:
   zarrflow info <location> [--json]
   zarrflow tree <location>
-  zarrflow export <array-location> <out.npy> [--quiet]
+  zarrflow export <array-location> <out.npy> [--workers N] [--quiet]   (N decoding threads; 0 = main thread, the default)
   zarrflow import <in.npy> <array-location> [--zarr-format 2|3] [--chunks 10,7,5]
                   [--codec JSON] [--filters JSON] [--shards a,b,c] [--overwrite] [--quiet]
   zarrflow convert <src> <dst> [--zarr-format 2|3] [--chunks ..] [--shards ..] [--codec JSON]
@@ -77,6 +79,7 @@ async function main(argv: string[]): Promise<number> {
       samples: { type: "string" },
       seed: { type: "string" },
       formats: { type: "string" },
+      workers: { type: "string" },
     },
   });
   const [cmd, ...args] = positionals;
@@ -120,7 +123,19 @@ async function main(argv: string[]): Promise<number> {
         const node = await open(store, { path });
         if (node.kind !== "array") throw new ZarrError("export needs an array location (select one with #path)", args[0]);
         const bar = progressBar("export", !values.quiet);
-        await exportNpy(node, args[1], { onProgress: (d, t) => bar.update(d, t) });
+        // Opt-in for now: the pool's per-piece shared buffers raise peak memory until output
+        // buffers are reused (parallel-runtime issue); 0 (default) decodes on the main thread.
+        const workers = values.workers === undefined ? 0 : Number(values.workers);
+        if (!(Number.isSafeInteger(workers) && workers >= 0)) throw new ZarrError("--workers must be a whole number (0 = decode on the main thread)");
+        const pool = workers === 0 ? undefined : createPool({ threads: workers });
+        try {
+          await exportNpy(node, args[1], {
+            onProgress: (d, t) => bar.update(d, t),
+            read: pool ? (a, sel) => getParallel(a, sel, { pool }) : undefined,
+          });
+        } finally {
+          await pool?.destroy();
+        }
         bar.end();
       } finally { await closeStore(store); }
       return 0;

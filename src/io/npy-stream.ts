@@ -5,6 +5,7 @@
  * @module
  */
 import { get, set, type AccessOptions } from "../array/access.js";
+import type { Selection } from "../array/selection.js";
 import { createArray, type CreateArrayOptions, type ZarrArray } from "../array/node.js";
 import type { NDArray } from "../codecs/types.js";
 import { ChunkError } from "../format/errors.js";
@@ -17,6 +18,8 @@ export type Progress = (done: number, total: number) => void;
 
 /** Options for streaming. */
 export interface StreamOptions extends AccessOptions {
+  /** How export reads a piece (default `get`); e.g. a parallel reader running codecs on worker threads. */
+  read?: (arr: ZarrArray, selection: Selection) => Promise<NDArray>;
   /** Upper bound on one piece's decoded bytes (default 8 MiB); a piece is at least one row of the first axis. */
   maxPieceBytes?: number;
   onProgress?: Progress;
@@ -64,7 +67,7 @@ export async function exportNpy(arr: ZarrArray, file: string, opts: StreamOption
   if (dtype.kind === "string" || dtype.kind === "bytes") {
     width = 1;
     for (const [r0, r1] of pieces()) {
-      const part = await get(arr, pieceSelection(shape, r0, r1), opts);
+      const part = await (opts.read ?? ((a, sel) => get(a, sel, opts)))(arr, pieceSelection(shape, r0, r1));
       const fixed = vlenToFixed(part, arr.path);
       width = Math.max(width, fixed.dtype.kind === "fixed-unicode" ? fixed.dtype.length : (fixed.dtype as { size: number }).size);
     }
@@ -75,7 +78,7 @@ export async function exportNpy(arr: ZarrArray, file: string, opts: StreamOption
   let done = 0;
   try {
     for (const [r0, r1] of pieces()) {
-      let part = await get(arr, pieceSelection(shape, r0, r1), opts);
+      let part = await (opts.read ?? ((a, sel) => get(a, sel, opts)))(arr, pieceSelection(shape, r0, r1));
       if (width) part = padTo(vlenToFixed(part, arr.path), width);
       await writer.write(encodeRange(part));
       done += product(part.shape);

@@ -110,6 +110,9 @@ m.flush()
     const imp = zarrflow("import", big, loc, "--zarr-format", "2", "--chunks", "16,1024,16", "--codec", '{"id":"zlib","level":1}', "--quiet");
     const exp = zarrflow("export", loc, join(dir, `big${rows}_out.npy`), "--quiet");
     same(join(dir, `big${rows}_out.npy`), big);
+    // the same export with chunks decoded on two worker threads
+    zarrflow("export", loc, join(dir, `big${rows}_par.npy`), "--workers", "2", "--quiet");
+    same(join(dir, `big${rows}_par.npy`), big);
     rss[rows] = { imp: imp.maxRssKiB / 1024, exp: exp.maxRssKiB / 1024 };
   }
   process.stdout.write(`# peak RSS MiB: 64 MiB array import ${rss[512].imp.toFixed(0)} export ${rss[512].exp.toFixed(0)}; 256 MiB array import ${rss[2048].imp.toFixed(0)} export ${rss[2048].exp.toFixed(0)}\n`);
