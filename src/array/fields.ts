@@ -7,21 +7,13 @@
 import type { NDArray } from "../codecs/types.js";
 import { allocate, bytesOf, itemSize, layoutOf, viewAs, type DataType, type DataValues, type StructField } from "../format/dtype.js";
 import { SelectionError } from "../format/errors.js";
-import { product } from "../format/ndarray.js";
+import { product, swapInPlace } from "../format/ndarray.js";
 
 function fieldOf(a: NDArray, name: string): StructField {
   if (a.dtype.kind !== "structured") throw new SelectionError(`field "${name}": the array is ${a.dtype.kind}, not structured`);
   const f = a.dtype.fields.find((x) => x.name === name);
   if (!f) throw new SelectionError(`no field "${name}" (fields: ${a.dtype.fields.map((x) => x.name).join(", ")})`);
   return f;
-}
-
-/** Swap bytes in place at `width` (Buffer's swap16/32/64 are native and exact). */
-function swap(b: Uint8Array, width: number): void {
-  const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-  if (width === 2) buf.swap16();
-  else if (width === 4) buf.swap32();
-  else if (width === 8) buf.swap64();
 }
 
 const isBig = (dt: DataType) => "endian" in dt && dt.endian === "big";
@@ -36,7 +28,7 @@ export function getField(a: NDArray, name: string): NDArray {
   const src = bytesOf(a.data);
   const out = new Uint8Array(n * width);
   for (let i = 0; i < n; i++) out.set(src.subarray(i * rec + f.offset, i * rec + f.offset + width), i * width);
-  if (isBig(f.dtype)) swap(out, layoutOf(f.dtype).unitBytes);
+  if (isBig(f.dtype)) swapInPlace(out, layoutOf(f.dtype).unitBytes);
   const dtype = native(f.dtype);
   return { data: viewAs(dtype, out), shape: [...a.shape, ...f.shape], dtype };
 }
@@ -50,7 +42,7 @@ export function setField(a: NDArray, name: string, values: NDArray | DataValues)
   const data = (values as NDArray).data ?? (values as DataValues);
   const vb = bytesOf(data).slice();
   if (vb.byteLength !== n * width) throw new SelectionError(`field "${name}" needs ${n * width} bytes of values, got ${vb.byteLength}`);
-  if (isBig(f.dtype)) swap(vb, layoutOf(f.dtype).unitBytes);
+  if (isBig(f.dtype)) swapInPlace(vb, layoutOf(f.dtype).unitBytes);
   const dst = bytesOf(a.data);
   for (let i = 0; i < n; i++) dst.set(vb.subarray(i * width, (i + 1) * width), i * rec + f.offset);
 }

@@ -11,7 +11,7 @@
 import { allocate, bytesOf, dtypeName, isVariableLength, itemSize, layoutOf, type DataType } from "../format/dtype.js";
 import { ChunkError, CodecError } from "../format/errors.js";
 import { checkFields } from "./bytes-support.js";
-import { count, swapInPlace } from "./elementwise.js";
+import { product, swapInPlace } from "../format/ndarray.js";
 import type { ArrayToBytesCodec, ChunkSpec, CodecContext, NDArray } from "./types.js";
 
 const NAME = "bytes";
@@ -51,7 +51,7 @@ export function bytes(configuration: Record<string, unknown>, context: CodecCont
     /** The stored bytes (always a fresh copy, so the result can be transferred or kept). */
     async encode(a: NDArray): Promise<Uint8Array> {
       const size = fixedSize(a.dtype, key);
-      const n = count(a.shape);
+      const n = product(a.shape);
       const src = bytesOf(a.data);
       if (src.byteLength !== n * size) {
         throw new CodecError(NAME, `array data has ${src.byteLength} bytes but shape [${a.shape}] of ${dtypeName(a.dtype)} needs ${n * size}`, key);
@@ -63,7 +63,7 @@ export function bytes(configuration: Record<string, unknown>, context: CodecCont
     },
     async decode(b: Uint8Array, spec: ChunkSpec, out?: NDArray): Promise<NDArray> {
       const size = fixedSize(spec.dtype, key);
-      const n = count(spec.shape);
+      const n = product(spec.shape);
       if (b.byteLength !== n * size) {
         throw new ChunkError(`codec ${NAME}: chunk has ${b.byteLength} bytes but ${n} elements × ${size} bytes = ${n * size} were expected`, key);
       }
@@ -85,7 +85,7 @@ export function bytes(configuration: Record<string, unknown>, context: CodecCont
     },
     encodedSize(spec: ChunkSpec): number | undefined {
       const size = itemSize(spec.dtype);
-      return size === undefined ? undefined : count(spec.shape) * size;
+      return size === undefined ? undefined : product(spec.shape) * size;
     },
   };
 }

@@ -8,7 +8,8 @@
 import { allocate, dtypeName, layoutOf, type DataType, type DataValues } from "../format/dtype.js";
 import { ChunkError, CodecError } from "../format/errors.js";
 import { checkFields } from "./bytes-support.js";
-import { castScalar, count, fromWork, newWork, parseCodecDtype, readWork, requireNumeric, viewData, type NumericDType } from "./elementwise.js";
+import { castScalar, fromWork, newWork, parseCodecDtype, readWork, requireNumeric, viewData, type NumericDType } from "./elementwise.js";
+import { product } from "../format/ndarray.js";
 import type { ArrayToArrayCodec, ChunkSpec, CodecContext, NDArray } from "./types.js";
 
 const NAME = "categorize";
@@ -117,7 +118,7 @@ export function categorize(configuration: Record<string, unknown>, context: Code
       return { shape: spec.shape.slice(), dtype: astype, fillValue: castScalar(code, INT64, astype) };
     },
     async encode(a: NDArray): Promise<NDArray> {
-      const n = count(a.shape);
+      const n = product(a.shape);
       if (a.dtype.kind === "fixed-unicode" && codeOf.size <= 64 && a.data instanceof Uint32Array) {
         return { data: unicodeCodes(a.data, n, a.dtype.length), shape: a.shape.slice(), dtype: astype };
       }
@@ -125,8 +126,8 @@ export function categorize(configuration: Record<string, unknown>, context: Code
     },
     async decode(a: NDArray, spec: ChunkSpec): Promise<NDArray> {
       const c = readWork(viewData(a.data, a.dtype, astype, NAME, key), astype);
-      if (c.length !== count(spec.shape)) {
-        throw new ChunkError(`codec ${NAME}: ${c.length} codes for a chunk of ${count(spec.shape)} elements`, key);
+      if (c.length !== product(spec.shape)) {
+        throw new ChunkError(`codec ${NAME}: ${c.length} codes for a chunk of ${product(spec.shape)} elements`, key);
       }
       return { data: labelsOut(c, spec), shape: spec.shape.slice(), dtype: spec.dtype };
     },

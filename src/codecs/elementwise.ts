@@ -15,10 +15,10 @@ import {
   type DataType, type DataValues, type TypedArray,
 } from "../format/dtype.js";
 import { ChunkError, CodecError, ZarrError } from "../format/errors.js";
+import { product, swapInPlace } from "../format/ndarray.js";
 import type { ArrayToArrayCodec, ChunkSpec, NDArray } from "./types.js";
 
 /** Number of elements of a shape. */
-export const count = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 // ---------------------------------------------------------------- configuration dtypes
 
@@ -380,16 +380,6 @@ export function roundHalfEven(x: number): number {
 
 // ---------------------------------------------------------------- views and byte order
 
-/** Reverse the byte order of every `width`-byte unit of `b`, in place (Node's native Buffer swaps). */
-export function swapInPlace(b: Uint8Array, width: number): void {
-  if (width <= 1 || b.length === 0) return;
-  const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-  if (width === 2) buf.swap16();
-  else if (width === 4) buf.swap32();
-  else if (width === 8) buf.swap64();
-  else throw new RangeError(`no ${width}-byte swap`);
-}
-
 /** The stored byte order of `dt` ("little" for byte-sized and byte-string types). */
 export function storedEndian(dt: DataType): "little" | "big" {
   return "endian" in dt && layoutOf(dt).unitBytes > 1 ? dt.endian : "little";
@@ -443,7 +433,7 @@ export interface ElementwiseDef {
 export function elementwiseCodec(def: ElementwiseDef, key?: string): ArrayToArrayCodec {
   const { name, dtype, astype } = def;
   const encodedShape = (shape: number[], dt: DataType): number[] => {
-    const n = count(shape), m = (n * (itemSize(dt) ?? 0)) / (itemSize(dtype) ?? 1);
+    const n = product(shape), m = (n * (itemSize(dt) ?? 0)) / (itemSize(dtype) ?? 1);
     return m === n ? shape.slice() : [m];
   };
   const encodedFill = (spec: ChunkSpec): { fillValue: unknown; fillRaw?: Uint8Array } => {
@@ -469,7 +459,7 @@ export function elementwiseCodec(def: ElementwiseDef, key?: string): ArrayToArra
     name,
     encodedSpec(spec) {
       if (itemSize(spec.dtype) === undefined) throw new CodecError(name, "variable-length data is not supported", key);
-      const n = count(spec.shape), bytes = n * itemSize(spec.dtype)!;
+      const n = product(spec.shape), bytes = n * itemSize(spec.dtype)!;
       if (bytes % itemSize(dtype)! !== 0) throw new CodecError(name, `chunk of ${bytes} bytes cannot be viewed as ${itemSize(dtype)}-byte elements`, key);
       return { shape: encodedShape(spec.shape, spec.dtype), dtype: astype, ...encodedFill(spec) };
     },
@@ -480,7 +470,7 @@ export function elementwiseCodec(def: ElementwiseDef, key?: string): ArrayToArra
     async decode(a, spec) {
       const dec = def.decode(viewData(a.data, a.dtype, astype, name, key));
       const data = viewData(dec, dtype, spec.dtype, name, key);
-      const expected = count(spec.shape) * layoutOf(spec.dtype).units;
+      const expected = product(spec.shape) * layoutOf(spec.dtype).units;
       if ((data as ArrayLike<unknown>).length !== expected) {
         throw new ChunkError(`codec ${name}: decoded ${(data as ArrayLike<unknown>).length} values but the chunk holds ${expected}`, key);
       }
@@ -528,7 +518,7 @@ export function unpackItemList(codec: string, list: unknown, expected: number, k
     throw err("the shape entry is not a list of non-negative integers");
   }
   const shape = shapeRaw as number[];
-  const n = count(shape);
+  const n = product(shape);
   if (n !== expected) throw err(`shape [${shape}] holds ${n} elements but the chunk has ${expected}`);
   const top = list.slice(0, -2);
   if (shape.length <= 1) {

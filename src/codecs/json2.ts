@@ -15,7 +15,8 @@
 import { ChunkError, CodecError, ZarrError } from "../format/errors.js";
 import { parseJson } from "../format/json.js";
 import { checkFields } from "./bytes-support.js";
-import { chunkLeaves, count, deliverData, dtypeStr, itemsToData, nestValues, unpackItemList } from "./elementwise.js";
+import { chunkLeaves, deliverData, dtypeStr, itemsToData, nestValues, unpackItemList } from "./elementwise.js";
+import { product } from "../format/ndarray.js";
 import type { ArrayToBytesCodec, ChunkSpec, CodecContext, NDArray } from "./types.js";
 
 const NAME = "json2";
@@ -167,7 +168,7 @@ export function json2(configuration: Record<string, unknown>, context: CodecCont
     name: NAME,
     async encode(a: NDArray): Promise<Uint8Array> {
       const leaves = chunkLeaves(NAME, a, (x) => raw(pyFloatRepr(x)), key);
-      if (leaves.length !== count(a.shape)) throw new CodecError(NAME, `array has ${leaves.length} elements but shape [${a.shape}] needs ${count(a.shape)}`, key);
+      if (leaves.length !== product(a.shape)) throw new CodecError(NAME, `array has ${leaves.length} elements but shape [${a.shape}] needs ${product(a.shape)}`, key);
       for (let i = 0; i < leaves.length; i++) {
         if (leaves[i] instanceof Uint8Array) throw new CodecError(NAME, `element ${i}: bytes are not JSON serializable`, key);
       }
@@ -197,7 +198,7 @@ export function json2(configuration: Record<string, unknown>, context: CodecCont
         if (e instanceof ZarrError) throw new ChunkError(`codec ${NAME}: ${e.message}`, key, { cause: e });
         throw e;
       }
-      const n = count(spec.shape);
+      const n = product(spec.shape);
       const { items } = unpackItemList(NAME, parsed, n, key);
       return deliverData(NAME, itemsToData(NAME, items, spec.dtype, key), spec, out, key);
     },

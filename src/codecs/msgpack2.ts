@@ -13,7 +13,8 @@
 import { decode as msgpackDecode } from "@msgpack/msgpack";
 import { ChunkError, CodecError } from "../format/errors.js";
 import { checkFields } from "./bytes-support.js";
-import { chunkLeaves, count, deliverData, dtypeStr, itemsToData, nestValues, unpackItemList } from "./elementwise.js";
+import { chunkLeaves, deliverData, dtypeStr, itemsToData, nestValues, unpackItemList } from "./elementwise.js";
+import { product } from "../format/ndarray.js";
 import type { ArrayToBytesCodec, ChunkSpec, CodecContext, NDArray } from "./types.js";
 
 const NAME = "msgpack2";
@@ -150,7 +151,7 @@ export function msgpack2(configuration: Record<string, unknown>, context: CodecC
     name: NAME,
     async encode(a: NDArray): Promise<Uint8Array> {
       const leaves = chunkLeaves(NAME, a, pyFloat, key);
-      if (leaves.length !== count(a.shape)) throw new CodecError(NAME, `array has ${leaves.length} elements but shape [${a.shape}] needs ${count(a.shape)}`, key);
+      if (leaves.length !== product(a.shape)) throw new CodecError(NAME, `array has ${leaves.length} elements but shape [${a.shape}] needs ${product(a.shape)}`, key);
       const list = [...nestValues(leaves, a.shape), dtypeStr(NAME, a.dtype, key), a.shape.slice()];
       const w = writer();
       try {
@@ -176,7 +177,7 @@ export function msgpack2(configuration: Record<string, unknown>, context: CodecC
       if (rawStrings && Array.isArray(parsed) && parsed.length >= 2 && parsed[parsed.length - 2] instanceof Uint8Array) {
         parsed[parsed.length - 2] = new TextDecoder().decode(parsed[parsed.length - 2] as Uint8Array);
       }
-      const { items } = unpackItemList(NAME, parsed, count(spec.shape), key);
+      const { items } = unpackItemList(NAME, parsed, product(spec.shape), key);
       return deliverData(NAME, itemsToData(NAME, items, spec.dtype, key), spec, out, key);
     },
   };

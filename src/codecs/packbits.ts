@@ -14,7 +14,8 @@
 import { allocate, bytesOf, dtypeName, itemSize, layoutOf, type DataType } from "../format/dtype.js";
 import { ChunkError, CodecError } from "../format/errors.js";
 import { checkFields } from "./bytes-support.js";
-import { count, viewData } from "./elementwise.js";
+import { viewData } from "./elementwise.js";
+import { product } from "../format/ndarray.js";
 import type { ArrayToArrayCodec, ArrayToBytesCodec, ChunkSpec, CodecContext, NDArray } from "./types.js";
 
 const NAME = "packbits";
@@ -56,7 +57,7 @@ export function packbits(configuration: Record<string, unknown>, context: CodecC
     name: NAME,
     encodedSpec(spec: ChunkSpec): ChunkSpec {
       oneByte(spec.dtype, key);
-      return { shape: [1 + Math.ceil(count(spec.shape) / 8)], dtype: UINT8, fillValue: 0 };
+      return { shape: [1 + Math.ceil(product(spec.shape) / 8)], dtype: UINT8, fillValue: 0 };
     },
     async encode(a: NDArray): Promise<NDArray> {
       oneByte(a.dtype, key);
@@ -90,7 +91,7 @@ export function packbits(configuration: Record<string, unknown>, context: CodecC
       const b = bytesOf(viewData(a.data, a.dtype, UINT8, NAME, key));
       if (b.length === 0) throw chunkError("empty input (the padding byte is missing)", key);
       const pad = b[0];
-      const n = count(spec.shape);
+      const n = product(spec.shape);
       if (pad > 7 || (b.length - 1) * 8 - pad !== n) {
         throw chunkError(`${b.length - 1} packed bytes with ${pad} padding bits do not hold the chunk's ${n} elements`, key);
       }
@@ -159,7 +160,7 @@ export function packbitsV3(configuration: Record<string, unknown>, context: Code
     kind: "array-to-bytes",
     name: NAME,
     async encode(a: NDArray): Promise<Uint8Array> {
-      const n = count(a.shape);
+      const n = product(a.shape);
       const src = bytesOf(a.data);
       const { packed, pad, total } = sizes(n);
       const out = new Uint8Array(total);
@@ -181,7 +182,7 @@ export function packbitsV3(configuration: Record<string, unknown>, context: Code
       return out;
     },
     async decode(b: Uint8Array, spec: ChunkSpec, out?: NDArray): Promise<NDArray> {
-      const n = count(spec.shape);
+      const n = product(spec.shape);
       const { packed, pad, total } = sizes(n);
       if (b.length !== total) throw chunkError(`chunk has ${b.length} bytes but ${n} elements of ${k} bits need ${total}`, key);
       const padByte = pe === "first_byte" ? b[0] : pe === "last_byte" ? b[packed] : pad;
@@ -214,6 +215,6 @@ export function packbitsV3(configuration: Record<string, unknown>, context: Code
       }
       return target;
     },
-    encodedSize: (spec: ChunkSpec) => sizes(count(spec.shape)).total,
+    encodedSize: (spec: ChunkSpec) => sizes(product(spec.shape)).total,
   };
 }

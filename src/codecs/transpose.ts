@@ -10,7 +10,7 @@
 import { allocate, bytesOf, layoutOf, type DataType, type DataValues } from "../format/dtype.js";
 import { ChunkError, CodecError } from "../format/errors.js";
 import { checkFields } from "./bytes-support.js";
-import { count } from "./elementwise.js";
+import { product } from "../format/ndarray.js";
 import type { ArrayToArrayCodec, ChunkSpec, CodecContext, NDArray } from "./types.js";
 
 const NAME = "transpose";
@@ -78,7 +78,7 @@ function transpose2d(src: Words, dst: Words, rows: number, cols: number): void {
 export function permute(data: DataValues, shape: readonly number[], dt: DataType, perm: readonly number[]): { data: DataValues; shape: number[] } {
   const outShape = perm.map((p) => shape[p]);
   if (perm.every((p, i) => p === i)) return { data, shape: outShape };
-  const n = count(shape);
+  const n = product(shape);
   const out = allocate(dt, n);
   const { words: src, per } = wordsOf(data, dt);
   const { words: dst } = wordsOf(out, dt);
@@ -126,7 +126,7 @@ export function transpose(configuration: Record<string, unknown>, context: Codec
     }
   };
   const checkLength = (a: NDArray, Err: typeof CodecError | typeof ChunkError) => {
-    const want = count(a.shape) * layoutOf(a.dtype).units;
+    const want = product(a.shape) * layoutOf(a.dtype).units;
     const have = (a.data as ArrayLike<unknown>).length;
     if (have !== want) {
       const msg = `array has ${have} values but shape [${a.shape}] needs ${want}`;

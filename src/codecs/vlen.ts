@@ -20,9 +20,8 @@ import { isUtf8 } from "node:buffer";
 import { Float16, bytesOf, dtypeName, isVariableLength, itemSize, layoutOf, viewAs, type DataType } from "../format/dtype.js";
 import { ChunkError, CodecError } from "../format/errors.js";
 import { checkFields } from "./bytes-support.js";
-import {
-  FLOAT64, castScalar, count, isNumeric, newWork, fromWork, parseCodecDtype, storedEndian, swapInPlace, type NumericDType,
-} from "./elementwise.js";
+import { FLOAT64, castScalar, isNumeric, newWork, fromWork, parseCodecDtype, storedEndian, type NumericDType } from "./elementwise.js";
+import { product, swapInPlace } from "../format/ndarray.js";
 import type { ArrayToBytesCodec, ChunkSpec, CodecContext, NDArray } from "./types.js";
 
 const INT64: NumericDType = { kind: "int", bits: 64, endian: "little" };
@@ -114,7 +113,7 @@ function vlen(
       async encode(a: NDArray): Promise<Uint8Array> {
         requireVariable(name, a.dtype, key);
         const data = a.data as unknown[];
-        const n = count(a.shape);
+        const n = product(a.shape);
         if (data.length !== n) throw new CodecError(name, `array has ${data.length} elements but shape [${a.shape}] needs ${n}`, key);
         const items = new Array<Uint8Array | string>(n);
         for (let i = 0; i < n; i++) items[i] = encodeItem(data[i], i);
@@ -122,7 +121,7 @@ function vlen(
       },
       async decode(b: Uint8Array, spec: ChunkSpec, out?: NDArray): Promise<NDArray> {
         requireVariable(name, spec.dtype, key);
-        const n = count(spec.shape);
+        const n = product(spec.shape);
         const frames = unframe(name, b, n, key);
         const { start, end } = frames;
         const t = target(name, spec, n, out, key);

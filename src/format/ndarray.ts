@@ -8,6 +8,19 @@
 import { allocate, bytesOf, layoutOf, type DataType, type DataValues } from "./dtype.js";
 import type { FillValue } from "./fill-value.js";
 
+/**
+ * Reverse the byte order of every `width`-byte unit of `b`, in place, through Node's native
+ * Buffer swaps (bit-exact: never through float reads). Widths 0 and 1 are no-ops.
+ */
+export function swapInPlace(b: Uint8Array, width: number): void {
+  if (width <= 1 || b.length === 0) return;
+  const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  if (width === 2) buf.swap16();
+  else if (width === 4) buf.swap32();
+  else if (width === 8) buf.swap64();
+  else throw new RangeError(`no ${width}-byte swap`);
+}
+
 /** Element count of a shape. */
 export const product = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 

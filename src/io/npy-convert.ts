@@ -12,6 +12,7 @@ import { Buffer } from "node:buffer";
 import type { NDArray } from "../codecs/types.js";
 import { bytesOf, itemSize, viewAs, type DataType, type DataValues } from "../format/dtype.js";
 import { ChunkError, UnsupportedError } from "../format/errors.js";
+import { product, swapInPlace } from "../format/ndarray.js";
 
 /**
  * Width in bytes at which the stored form of `dt` must be byte-swapped to become native,
@@ -29,19 +30,6 @@ export function swapWidth(dt: DataType): 0 | 2 | 4 | 8 {
   }
 }
 
-/** Reverse every `width`-byte unit of `bytes` in place (the length must be a multiple of `width`). */
-export function swapInPlace(bytes: Uint8Array, width: 0 | 2 | 4 | 8): void {
-  if (width === 0 || bytes.byteLength === 0) return;
-  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (width === 2) b.swap16();
-  else if (width === 4) b.swap32();
-  else b.swap64();
-}
-
-/** Product of a shape (1 for 0-d). */
-export function elementCount(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
 
 /** Item size of a fixed-size dtype, or an UnsupportedError naming why a .npy cannot hold it. */
 export function npyItemSize(dt: DataType, key?: string): number {
@@ -56,7 +44,7 @@ export function npyItemSize(dt: DataType, key?: string): number {
 function nativeBytes(a: NDArray, key?: string): Uint8Array {
   const size = npyItemSize(a.dtype, key);
   const bytes = bytesOf(a.data);
-  const want = elementCount(a.shape) * size;
+  const want = product(a.shape) * size;
   if (bytes.byteLength !== want)
     throw new ChunkError(`data holds ${bytes.byteLength} bytes but shape [${a.shape.join(", ")}] of ${size}-byte items needs ${want}`, key);
   return bytes;
@@ -67,10 +55,10 @@ function nativeBytes(a: NDArray, key?: string): Uint8Array {
  * dtype's declared byte order. When no swap is needed the result is a view sharing memory
  * with `a.data` (no copy, since exports of big arrays call this per chunk); otherwise a swapped copy.
  */
-export function encodeRange(a: NDArray, start = 0, count = elementCount(a.shape) - start, key?: string): Uint8Array {
+export function encodeRange(a: NDArray, start = 0, count = product(a.shape) - start, key?: string): Uint8Array {
   const bytes = nativeBytes(a, key);
   const size = npyItemSize(a.dtype, key);
-  const total = elementCount(a.shape);
+  const total = product(a.shape);
   if (!Number.isSafeInteger(start) || !Number.isSafeInteger(count) || start < 0 || count < 0 || start + count > total)
     throw new RangeError(`element range [${start}, ${start + count}) is outside 0..${total}`);
   const part = bytes.subarray(start * size, (start + count) * size);
@@ -117,7 +105,7 @@ export function vlenToFixed(a: NDArray, key?: string): NDArray {
     return a;
   }
   const items = a.data as unknown[];
-  const count = elementCount(a.shape);
+  const count = product(a.shape);
   if (!Array.isArray(items) || items.length !== count)
     throw new ChunkError(`data must be an array of ${count} ${dtype.kind === "string" ? "strings" : "Uint8Arrays"}`, key);
   if (dtype.kind === "string") {

@@ -26,7 +26,8 @@ import { open, rm, type FileHandle } from "node:fs/promises";
 import type { NDArray } from "../codecs/types.js";
 import { itemSize, parseV2DataType, v2DataTypeJSON, type DataType, type StructField } from "../format/dtype.js";
 import { ChunkError, MetadataError, SelectionError, StoreError, UnsupportedError } from "../format/errors.js";
-import { decodeRaw, elementCount, encodeRange, npyItemSize } from "./npy-convert.js";
+import { decodeRaw, encodeRange, npyItemSize } from "./npy-convert.js";
+import { product } from "../format/ndarray.js";
 
 export { vlenToFixed, encodeRange, decodeRaw } from "./npy-convert.js";
 
@@ -123,7 +124,7 @@ export function npyDescr(dt: DataType, key?: string): string {
     if (f.offset > end) parts.push(`('', '|V${f.offset - end}')`);
     const shape = f.shape.length ? `, ${pyTuple(f.shape)}` : "";
     parts.push(`(${pyStr(f.name)}, ${npyDescr(f.dtype, key)}${shape})`);
-    end = f.offset + npyItemSize(f.dtype, key) * elementCount(f.shape);
+    end = f.offset + npyItemSize(f.dtype, key) * product(f.shape);
   }
   if (dt.itemsize < end) refuse(`itemsize ${dt.itemsize} is smaller than its fields`);
   if (dt.itemsize > end) parts.push(`('', '|V${dt.itemsize - end}')`);
@@ -397,7 +398,7 @@ function fromDescr(v: PyValue | undefined, key: string | undefined, field: strin
     if (typeof name !== "string") throw new MetadataError("field name must be a string", key, where);
     const dtype = fromDescr(parts[1], key, where);
     const shape = parts.length === 3 ? dims(parts[2], key, `${where} shape`, true) : [];
-    const size = itemSize(dtype)! * elementCount(shape);
+    const size = itemSize(dtype)! * product(shape);
     // numpy drops unnamed void / sub-array entries: they are padding (is_pad in descr_to_dtype).
     const isPad = name === "" && (dtype.kind === "raw" || shape.length > 0);
     if (!isPad) {

@@ -7,7 +7,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { bytesOf, layoutOf, parseV2DataType, viewAs, type DataType } from "../../src/format/dtype.js";
-import { storedEndian, swapInPlace } from "../../src/codecs/elementwise.js";
+import { storedEndian } from "../../src/codecs/elementwise.js";
+import { swapInPlace } from "../../src/format/ndarray.js";
 import type { ChunkSpec, CodecContext, NDArray } from "../../src/codecs/types.js";
 
 export const PYTHON = process.env.PYTHON ?? "/usr/bin/python3";
