@@ -14,7 +14,7 @@ import { SelectionError, StoreError } from "../format/errors.js";
 import { rawFill } from "../format/fill-value.js";
 import { allocateFilled, product } from "../format/ndarray.js";
 import { isWritable } from "../stores/types.js";
-import { chunkKeyOf, chunkReader, fillChunk, gridShape, readChunk, writeChunk } from "./chunks.js";
+import { chunkKeyOf, chunkReader, fillChunk, gridShape, readChunk, writeChunk, type ChunkReader } from "./chunks.js";
 import { forEachConcurrent } from "./concurrency.js";
 import { copyRegion, fillRegion } from "./copy.js";
 import { writeMetadata, type ZarrArray } from "./node.js";
@@ -32,14 +32,18 @@ export interface AccessOptions {
 export const MAX_RESULT_ELEMENTS = 2 ** 32 - 1;
 
 
-async function readPlan(arr: ZarrArray, plan: SelectionPlan, opts: AccessOptions): Promise<NDArray> {
-  const { dtype } = arr.meta;
+/** Refuse in-memory results larger than one typed array holds, pointing to streaming. */
+export function checkResultSize(arr: ZarrArray, plan: SelectionPlan): void {
   if (plan.count > MAX_RESULT_ELEMENTS)
     throw new SelectionError(`the selection has ${plan.count} elements, more than one typed array holds (${MAX_RESULT_ELEMENTS}); read it in pieces or stream it (zarrflow export)`, arr.path || "/");
+}
+
+async function readPlan(arr: ZarrArray, reader: ChunkReader, plan: SelectionPlan, opts: AccessOptions): Promise<NDArray> {
+  const { dtype } = arr.meta;
+  checkResultSize(arr, plan);
   const { units } = layoutOf(dtype);
   const out = allocate(dtype, plan.count);
   const fillUnit = arr.meta.fill.raw ? allocateFilled(dtype, 1, arr.meta.fill) : undefined;
-  const reader = await chunkReader(arr);
   await forEachConcurrent(plan.projections, opts.concurrency ?? 16, async (p) => {
     opts.signal?.throwIfAborted();
     const chunk = await reader.read(p.chunkCoords);
@@ -67,19 +71,19 @@ function fillValueFor(arr: ZarrArray): unknown {
  */
 export async function get(arr: ZarrArray, selection?: Selection, opts: AccessOptions = {}): Promise<NDArray> {
   const reader = await chunkReader(arr);
-  return readPlan(arr, planSelection(arr.meta.shape, reader.chunkShape, selection), opts);
+  return readPlan(arr, reader, planSelection(arr.meta.shape, reader.chunkShape, selection), opts);
 }
 
 /** Read single points: one integer array per dimension (zarr's `vindex`); result is 1-D. */
 export async function getPoints(arr: ZarrArray, coords: readonly (readonly number[] | ArrayLike<number>)[], opts: AccessOptions = {}): Promise<NDArray> {
   const reader = await chunkReader(arr);
-  return readPlan(arr, planPoints(arr.meta.shape, reader.chunkShape, coords as never), opts);
+  return readPlan(arr, reader, planPoints(arr.meta.shape, reader.chunkShape, coords as never), opts);
 }
 
 /** Read whole chunks by block index (zarr's `blocks[...]`): per dimension a block number or a slice of blocks. */
 export async function getBlocks(arr: ZarrArray, blocks: BlockSelection, opts: AccessOptions = {}): Promise<NDArray> {
   const reader = await chunkReader(arr);
-  return readPlan(arr, planSelection(arr.meta.shape, reader.chunkShape, blocksToSelection(arr.meta.shape, arr.meta.chunkShape, blocks)), opts);
+  return readPlan(arr, reader, planSelection(arr.meta.shape, reader.chunkShape, blocksToSelection(arr.meta.shape, arr.meta.chunkShape, blocks)), opts);
 }
 
 /** Per dimension a block (chunk) index or a slice of blocks; `"..."` allowed. */

@@ -7,7 +7,7 @@
  * (JS values cannot live in shared memory) and sharded arrays fall back to `get`.
  * @module
  */
-import { get, getPoints, MAX_RESULT_ELEMENTS, type AccessOptions } from "../array/access.js";
+import { checkResultSize, get, getPoints, type AccessOptions } from "../array/access.js";
 import { chunkKeyOf, pipelineOf, shardingOf } from "../array/chunks.js";
 import { fillRegion } from "../array/copy.js";
 import type { ZarrArray } from "../array/node.js";
@@ -17,7 +17,7 @@ import type { PipelineSpec } from "../codecs/pipeline.js";
 import { locateCodec } from "../codecs/registry.js";
 import type { NDArray } from "../codecs/types.js";
 import { isVariableLength, layoutOf, viewAs } from "../format/dtype.js";
-import { ChunkError, CodecError, SelectionError, UnsupportedError, ZarrError } from "../format/errors.js";
+import { ChunkError, CodecError, UnsupportedError, ZarrError } from "../format/errors.js";
 import { allocateFilled, product } from "../format/ndarray.js";
 import { pipelineKey, type CodecEntry, type ErrorInfo, type PipelineRef } from "./chunk-worker.js";
 import { runTasks, type Progress } from "./executor.js";
@@ -86,8 +86,7 @@ function reviveError(info: ErrorInfo, chunkKey: string): ZarrError {
 /** Execute a selection plan on the pool, writing into a SharedArrayBuffer-backed result. */
 export async function readPlanParallel(arr: ZarrArray, plan: SelectionPlan, opts: ParallelReadOptions = {}): Promise<NDArray> {
   const { dtype } = arr.meta;
-  if (plan.count > MAX_RESULT_ELEMENTS)
-    throw new SelectionError(`the selection has ${plan.count} elements, more than one typed array holds (${MAX_RESULT_ELEMENTS}); read it in pieces or stream it (zarrflow export)`, arr.path || "/");
+  checkResultSize(arr, plan);
   const { units, unitBytes } = layoutOf(dtype);
   const buffer = new SharedArrayBuffer(plan.count * units * unitBytes);
   const out = viewAs(dtype, new Uint8Array(buffer));
