@@ -141,12 +141,8 @@ export async function openFsStore(root: string, options: FsStoreOptions = {}): P
     yield* walk(real, dir === "" ? "" : dir + "/", partial);
   }
 
-  /**
-   * Yield the keys of files under `absDir` whose names start with `partial` (top level only).
-   * Like zarr-python's os.walk listing, symlinked files are reported (when they stay inside
-   * the root) and symlinked directories are not descended, which also rules out cycles.
-   */
-  async function* walk(absDir: string, keyPrefix: string, partial: string): AsyncGenerator<string> {
+  /** The entries of directory `absDir` (none when it does not exist); I/O errors name `keyPrefix`. */
+  async function* entries(absDir: string, keyPrefix: string): AsyncGenerator<Dirent> {
     let d;
     try {
       d = await fsp.opendir(absDir);
@@ -154,7 +150,16 @@ export async function openFsStore(root: string, options: FsStoreOptions = {}): P
       if (isMissing(e)) return;
       throw ioError("list", keyPrefix, e);
     }
-    for await (const ent of d as AsyncIterable<Dirent>) {
+    yield* d as AsyncIterable<Dirent>;
+  }
+
+  /**
+   * Yield the keys of files under `absDir` whose names start with `partial` (top level only).
+   * Like zarr-python's os.walk listing, symlinked files are reported (when they stay inside
+   * the root) and symlinked directories are not descended, which also rules out cycles.
+   */
+  async function* walk(absDir: string, keyPrefix: string, partial: string): AsyncGenerator<string> {
+    for await (const ent of entries(absDir, keyPrefix)) {
       const name = ent.name;
       if (!name.startsWith(partial) || isTempFileName(name) || keyProblem(name) !== undefined) continue;
       const child = path.join(absDir, name);
@@ -176,14 +181,7 @@ export async function openFsStore(root: string, options: FsStoreOptions = {}): P
     const real = await realOrMissing(start, prefix, "list");
     if (real === undefined) return;
     if (!inside(real)) throw escape(prefix);
-    let d;
-    try {
-      d = await fsp.opendir(real);
-    } catch (e) {
-      if (isMissing(e)) return;
-      throw ioError("list", prefix, e);
-    }
-    for await (const ent of d as AsyncIterable<Dirent>) {
+    for await (const ent of entries(real, prefix)) {
       const name = ent.name;
       if (isTempFileName(name) || keyProblem(name) !== undefined) continue;
       if (ent.isDirectory()) yield prefix + name + "/";
