@@ -5,7 +5,7 @@
  * @module
  */
 import { UnsupportedError } from "../format/errors.js";
-import type { CodecSpec } from "../format/metadata.js";
+import type { ArrayMetadata, CodecSpec } from "../format/metadata.js";
 import { product } from "../format/ndarray.js";
 import type { ReadableStore, Store } from "../stores/types.js";
 import { get, set, type AccessOptions } from "./access.js";
@@ -58,6 +58,17 @@ function v3CodecToV2(c: CodecSpec): CodecJson {
   throw new UnsupportedError("codec", `${c.name} has no Zarr v2 (numcodecs) equivalent; pass --codec`);
 }
 
+/** The v3 bytes→bytes codecs of `m`: those after the serializer (inside the shard when sharded). */
+function v3BytesCodecs(m: ArrayMetadata): CodecSpec[] {
+  const sharding = m.codecs.find((c) => c.name === "sharding_indexed");
+  const pipe = sharding ? (sharding.configuration.codecs as unknown as CodecSpec[]) : m.codecs;
+  const i = pipe.findIndex((c) => ["bytes", "vlen-utf8", "vlen-bytes"].includes(c.name));
+  return pipe.slice(i + 1).map((c) => ({ name: c.name, configuration: c.configuration ?? {} }));
+}
+
+/** numcodecs filters that work on bytes (they go after the serializer in v3). */
+const BYTES_FILTERS = new Set(["shuffle", "crc32", "crc32c", "adler32", "fletcher32", "base64", "zlib", "gzip", "zstd", "lz4", "bz2", "lzma", "blosc"]);
+
 /** Creation options for the copy of `src` with `o` applied. */
 export function targetOptions(src: ZarrArray, o: ConvertOptions): CreateArrayOptions {
   const m = src.meta;
@@ -77,9 +88,7 @@ export function targetOptions(src: ZarrArray, o: ConvertOptions): CreateArrayOpt
     if (o.codec !== undefined) compressor = Array.isArray(o.codec) ? (o.codec[0] ?? null) : o.codec;
     else if (m.zarrFormat === 2) { compressor = m.compressor ? { id: m.compressor.name, ...m.compressor.configuration } : null; filters ??= m.filters?.map((f) => ({ id: f.name, ...f.configuration })) ?? null; }
     else {
-      const pipe = srcSharding ? (srcSharding.configuration.codecs as unknown as CodecSpec[]) : m.codecs;
-      const after = pipe.slice(pipe.findIndex((c) => ["bytes", "vlen-utf8", "vlen-bytes"].includes(c.name)) + 1).map((c) => ({ name: c.name, configuration: c.configuration ?? {} }));
-      const v2 = after.map(v3CodecToV2);
+      const v2 = v3BytesCodecs(m).map(v3CodecToV2);
       compressor = v2.pop() ?? null;
       if (v2.length) filters = [...(filters ?? []), ...v2];
     }
@@ -88,16 +97,16 @@ export function targetOptions(src: ZarrArray, o: ConvertOptions): CreateArrayOpt
   }
   let compressors: CodecJson[] | undefined;
   if (o.codec !== undefined) compressors = o.codec === null ? [] : Array.isArray(o.codec) ? o.codec : [o.codec];
-  else if (m.zarrFormat === 2) compressors = m.compressor ? [v2CompressorToV3(m.compressor, itemBytes)] : [];
-  else if (!o.chunks && !o.shards) return { ...base, chunks: m.chunkShape, codecs: m.codecs.map((c) => ({ name: c.name, configuration: c.configuration })) };
-  else {
-    const pipe = srcSharding ? (srcSharding.configuration.codecs as unknown as CodecSpec[]) : m.codecs;
-    const i = pipe.findIndex((c) => ["bytes", "vlen-utf8", "vlen-bytes"].includes(c.name));
-    compressors = pipe.slice(i + 1).map((c) => ({ name: c.name, configuration: c.configuration ?? {} }));
+  else if (m.zarrFormat === 2) {
+    // v2 byte filters (shuffle, checksums...) keep their place before the compressor.
+    const byteFilters = (m.filters ?? []).filter((f) => BYTES_FILTERS.has(f.name)).map((f) => ({ name: `numcodecs.${f.name}`, configuration: f.configuration }));
+    compressors = [...byteFilters, ...(m.compressor ? [v2CompressorToV3(m.compressor, itemBytes)] : [])];
   }
+  else if (!o.chunks && !o.shards) return { ...base, chunks: m.chunkShape, codecs: m.codecs.map((c) => ({ name: c.name, configuration: c.configuration })) };
+  else compressors = v3BytesCodecs(m);
   const arrayCodecs: CodecJson[] = [];
   if (m.zarrFormat === 2) {
-    for (const f of m.filters ?? []) if (!["vlen-utf8", "vlen-bytes"].includes(f.name)) arrayCodecs.push({ name: `numcodecs.${f.name}`, configuration: f.configuration });
+    for (const f of m.filters ?? []) if (!["vlen-utf8", "vlen-bytes"].includes(f.name) && !BYTES_FILTERS.has(f.name)) arrayCodecs.push({ name: `numcodecs.${f.name}`, configuration: f.configuration });
   }
   return { ...base, chunks, shards: o.shards, compressors, arrayCodecs };
 }

@@ -193,3 +193,21 @@ test("resize shrinking several dimensions deletes exactly the chunks outside", a
   a = await resize(a, [0, 2, 2]);
   assert.deepEqual(await keys(s, "a/c"), []);
 });
+
+test("convert v2 → v3 keeps byte filters after the serializer (delta, shuffle, crc32 + zlib)", async () => {
+  const { convert } = await import("../../src/array/convert.js");
+  const s = createMemoryStore();
+  const a = await createArray(s, "a", {
+    zarrFormat: 2, shape: [40], chunks: [16], dtype: "<i4",
+    filters: [{ id: "delta", dtype: "<i4" }, { id: "shuffle", elementsize: 4 }, { id: "crc32" }], compressor: { id: "zlib", level: 1 },
+  });
+  const data = Int32Array.from({ length: 40 }, (_, i) => i * i - 300);
+  await set(a, null, data);
+  const d = createMemoryStore();
+  await convert(s, "a", d, "b", { zarrFormat: 3 });
+  const b = await openArray(d, "b");
+  assert.deepEqual(b.meta.codecs.map((c) => c.name), ["numcodecs.delta", "bytes", "numcodecs.shuffle", "numcodecs.crc32", "numcodecs.zlib"]);
+  assert.deepEqual([...(await get(b)).data as Int32Array], [...data]);
+  await convert(d, "b", s, "c", { zarrFormat: 2 });
+  assert.deepEqual([...(await get(await openArray(s, "c"))).data as Int32Array], [...data]);
+});
