@@ -8,6 +8,8 @@
  * await set(a, [slice(0, 10), null], new Float32Array(1000).fill(1));
  * const block = await get(a, [slice(0, 5), 3]);
  * ```
+ * Reads and writes decode and encode chunks on a pool of worker threads (all cores) by
+ * default; pass `{ pool: null }` to stay on the calling thread.
  * @module
  */
 export * from "./format/errors.js";
@@ -34,6 +36,15 @@ export {
 } from "./array/node.js";
 export { readChunk, writeChunk, chunkReader, chunkKeyOf, gridShape, type ChunkReader } from "./array/chunks.js";
 export { get, set, getPoints, setPoints, getBlocks, setBlocks, resize, append, type AccessOptions, type WriteValue, type BlockSelection } from "./array/access.js";
+export { MAX_RESULT_ELEMENTS, type ReadOptions } from "./array/read.js";
+export type { WriteOptions } from "./array/write.js";
+export { PARALLEL_MIN_BYTES, type PoolChoice } from "./array/parallel.js";
+export { createChunkCache, type ChunkCache } from "./array/chunk-cache.js";
+export { createPool, defaultPool, type ChunkPool, type PoolOptions, type RunTaskOptions } from "./runtime/pool.js";
+export { runTasks, type RunOptions, type RunSummary, type Progress } from "./runtime/executor.js";
+export { kernelRef, type Kernel, type KernelRef } from "./runtime/kernel-task.js";
+export { keyedMutex, withLock, type Synchronizer, type Release } from "./runtime/synchronizer.js";
+export { fileSynchronizer, type FileSynchronizerOptions } from "./runtime/file-synchronizer.js";
 export { getField, setField, allocateStructured } from "./array/fields.js";
 export { slice, type Selection, type Slice, type Mask, type DimSelection } from "./array/selection.js";
 export { convert, convertArray, type ConvertOptions } from "./array/convert.js";

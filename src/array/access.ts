@@ -14,54 +14,16 @@ import { SelectionError, StoreError } from "../format/errors.js";
 import { rawFill } from "../format/fill-value.js";
 import { allocateFilled, product } from "../format/ndarray.js";
 import { isWritable } from "../stores/types.js";
-import { chunkKeyOf, chunkReader, fillChunk, gridShape, readChunk, writeChunk, type ChunkReader } from "./chunks.js";
-import { forEachConcurrent } from "./concurrency.js";
-import { copyRegion, fillRegion } from "./copy.js";
+import { chunkKeyOf, chunkReader, gridShape } from "./chunks.js";
+import { cacheObjectId } from "./chunk-cache.js";
+import { readPlan, type ReadOptions } from "./read.js";
+import { writePlan, type WriteOptions, type WriteSource } from "./write.js";
 import { writeMetadata, type ZarrArray } from "./node.js";
 import { blocksToSelection, isWholeChunk, planPoints, planSelection, type BlockDimSelection } from "./selection.js";
 import type { SelectionPlan, Selection } from "./selection-types.js";
 
-/** Options for reads and writes. */
-export interface AccessOptions {
-  /** Chunks in flight at once (default 16). */
-  concurrency?: number;
-  signal?: AbortSignal;
-}
-
-/** Largest in-memory result: typed arrays hold at most 2^32 elements on Node 20. */
-export const MAX_RESULT_ELEMENTS = 2 ** 32 - 1;
-
-
-/** Refuse in-memory results larger than one typed array holds, pointing to streaming. */
-export function checkResultSize(arr: ZarrArray, plan: SelectionPlan): void {
-  if (plan.count > MAX_RESULT_ELEMENTS)
-    throw new SelectionError(`the selection has ${plan.count} elements, more than one typed array holds (${MAX_RESULT_ELEMENTS}); read it in pieces or stream it (zarrflow export)`, arr.path || "/");
-}
-
-async function readPlan(arr: ZarrArray, reader: ChunkReader, plan: SelectionPlan, opts: AccessOptions): Promise<NDArray> {
-  const { dtype } = arr.meta;
-  checkResultSize(arr, plan);
-  const { units } = layoutOf(dtype);
-  const out = allocate(dtype, plan.count);
-  const fillUnit = arr.meta.fill.raw ? allocateFilled(dtype, 1, arr.meta.fill) : undefined;
-  await forEachConcurrent(plan.projections, opts.concurrency ?? 16, async (p) => {
-    opts.signal?.throwIfAborted();
-    const chunk = await reader.read(p.chunkCoords);
-    if (chunk === undefined) {
-      if (Array.isArray(out)) fillRegion(out, plan.outShape, p.outSel, [fillValueFor(arr)]);
-      else if (fillUnit) fillRegion(out, plan.outShape, p.outSel, fillUnit);
-      return;
-    }
-    copyRegion(chunk.data, plan.chunkView, p.chunkSel, out, plan.outShape, p.outSel, Array.isArray(out) ? 1 : units);
-  });
-  return { data: out, shape: plan.outShape, dtype };
-}
-
-function fillValueFor(arr: ZarrArray): unknown {
-  const v = arr.meta.fill.value;
-  if (v !== null && v !== undefined) return v;
-  return arr.meta.dtype.kind === "string" ? "" : arr.meta.dtype.kind === "bytes" ? new Uint8Array(0) : null;
-}
+/** Options for reads and writes (see {@link ReadOptions} and {@link WriteOptions}). */
+export type AccessOptions = ReadOptions & WriteOptions;
 
 /**
  * Read a basic or orthogonal selection (numpy/zarr `z[...]` and `z.oindex[...]`).
@@ -110,7 +72,7 @@ function isNDArray(v: unknown): v is NDArray {
  * Uint8Array is one value, and for S/V/structured a Uint8Array of exactly one element's
  * bytes is one value.
  */
-function writeSource(arr: ZarrArray, value: WriteValue, count: number): { data: DataValues; unit?: undefined } | { unit: DataValues; data?: undefined } {
+function writeSource(arr: ZarrArray, value: WriteValue, count: number): WriteSource {
   const { dtype } = arr.meta;
   const { units, unitBytes } = layoutOf(dtype);
   const vlen = unitBytes === 0;
@@ -141,34 +103,24 @@ function writeSource(arr: ZarrArray, value: WriteValue, count: number): { data: 
   return { unit: scalarUnit(arr, value) };
 }
 
-async function writePlan(arr: ZarrArray, plan: SelectionPlan, value: WriteValue, opts: AccessOptions): Promise<void> {
+function writeValue(arr: ZarrArray, plan: SelectionPlan, value: WriteValue, opts: AccessOptions): Promise<void> {
   if (!isWritable(arr.store)) throw new StoreError("store is read-only", arr.store.url);
-  const { units, unitBytes } = layoutOf(arr.meta.dtype);
-  const source = writeSource(arr, value, plan.count);
-  const fullShape = arr.meta.chunkShape;
-  await forEachConcurrent(plan.projections, opts.concurrency ?? 16, async (p) => {
-    opts.signal?.throwIfAborted();
-    const chunk = isWholeChunk(p, fullShape) ? fillChunk(arr, fullShape) : ((await readChunk(arr, p.chunkCoords)) ?? fillChunk(arr, fullShape));
-    const dst = chunk.data;
-    if (source.data) copyRegion(source.data, plan.outShape, p.outSel, dst, plan.chunkView, p.chunkSel, unitBytes === 0 ? 1 : units);
-    else fillRegion(dst, plan.chunkView, p.chunkSel, source.unit);
-    await writeChunk(arr, p.chunkCoords, chunk);
-  });
+  return writePlan(arr, plan, writeSource(arr, value, plan.count), opts);
 }
 
 /** Write a basic or orthogonal selection (`z[...] = value`, `z.oindex[...] = value`). */
 export async function set(arr: ZarrArray, selection: Selection, value: WriteValue, opts: AccessOptions = {}): Promise<void> {
-  await writePlan(arr, planSelection(arr.meta.shape, arr.meta.chunkShape, selection), value, opts);
+  await writeValue(arr, planSelection(arr.meta.shape, arr.meta.chunkShape, selection), value, opts);
 }
 
 /** Write single points (`z.vindex[...] = value`); with duplicate points the last value wins. */
 export async function setPoints(arr: ZarrArray, coords: readonly (readonly number[] | ArrayLike<number>)[], value: WriteValue, opts: AccessOptions = {}): Promise<void> {
-  await writePlan(arr, planPoints(arr.meta.shape, arr.meta.chunkShape, coords as never), value, opts);
+  await writeValue(arr, planPoints(arr.meta.shape, arr.meta.chunkShape, coords as never), value, opts);
 }
 
 /** Write whole chunks by block index (`z.blocks[...] = value`). */
 export async function setBlocks(arr: ZarrArray, blocks: BlockSelection, value: WriteValue, opts: AccessOptions = {}): Promise<void> {
-  await writePlan(arr, planSelection(arr.meta.shape, arr.meta.chunkShape, blocksToSelection(arr.meta.shape, arr.meta.chunkShape, blocks)), value, opts);
+  await writeValue(arr, planSelection(arr.meta.shape, arr.meta.chunkShape, blocksToSelection(arr.meta.shape, arr.meta.chunkShape, blocks)), value, opts);
 }
 
 /**
@@ -184,6 +136,7 @@ export async function resize(arr: ZarrArray, shape: number[]): Promise<ZarrArray
   const newGrid = gridShape(shape, arr.meta.chunkShape);
   const meta = { ...arr.meta, shape: [...shape] };
   await writeMetadata(store, arr.path, meta);
+  const deleted: string[] = [];
   // Delete chunks outside the new grid, visiting only the cells that fall outside: for each
   // shrunk dimension d, cells with coords[d] beyond the new grid and earlier dims still inside.
   for (let d = 0; d < oldGrid.length; d++) {
@@ -193,22 +146,25 @@ export async function resize(arr: ZarrArray, shape: number[]): Promise<ZarrArray
     if (hi.some((h, e) => h <= lo[e])) continue;
     const coords = [...lo];
     for (;;) {
-      await store.delete(chunkKeyOf(arr, coords));
+      const k = chunkKeyOf(arr, coords);
+      await store.delete(k);
+      if (arr.cache) deleted.push(k);
       let e = coords.length - 1;
       for (; e >= 0; e--) { if (++coords[e] < hi[e]) break; coords[e] = lo[e]; }
       if (e < 0) break;
     }
   }
+  if (arr.cache) for (const k of deleted) arr.cache.invalidate(cacheObjectId(store, k));
   return { ...arr, meta, pipeline: arr.pipeline };
 }
 
 /** Append `value` along `axis` (default 0): resize, then write the new region. Returns the resized array. */
-export async function append(arr: ZarrArray, value: NDArray, axis = 0): Promise<ZarrArray> {
+export async function append(arr: ZarrArray, value: NDArray, axis = 0, opts: AccessOptions = {}): Promise<ZarrArray> {
   const shape = arr.meta.shape;
   if (value.shape.length !== shape.length || value.shape.some((s, d) => d !== axis && s !== shape[d]))
     throw new SelectionError(`cannot append shape ${value.shape} to ${shape} along axis ${axis}`, arr.path || "/");
   const grown = await resize(arr, shape.map((s, d) => (d === axis ? s + value.shape[d] : s)));
-  await set(grown, shape.map((s, d) => (d === axis ? { start: s, stop: s + value.shape[d] } : null)), value);
+  await set(grown, shape.map((s, d) => (d === axis ? { start: s, stop: s + value.shape[d] } : null)), value, opts);
   return grown;
 }
 

@@ -50,20 +50,47 @@ export async function readChunk(arr: ZarrArray, coords: readonly number[], out?:
   return decodeChunk(await pipelineOf(arr), bytes, key, out);
 }
 
+/** Stored bytes of one read-grid cell and the key errors name. */
+export interface FetchedChunk {
+  bytes: Uint8Array;
+  key: string;
+}
+
 /**
  * A reader of the array's *read grid*: inner chunks for sharded arrays (each fetched with
- * ranged reads; shard indexes cached for the reader's lifetime), chunks otherwise.
+ * ranged reads; shard indexes cached for the reader's lifetime; ranges of neighbouring inner
+ * chunks requested together are coalesced into one read), chunks otherwise.
  */
 export interface ChunkReader {
   /** Shape of one read-grid cell. */
   chunkShape: number[];
+  /** The pipeline that decodes a cell's bytes (the inner pipeline of a shard). */
+  pipeline: Pipeline;
+  /** Where a cell is stored: the store key (of the chunk or its shard) and the part of it ("" or the inner coordinates). */
+  locate(coords: readonly number[]): { key: string; part: string };
+  /** The stored bytes of a cell; undefined when it is not stored. */
+  fetch(coords: readonly number[]): Promise<FetchedChunk | undefined>;
+  /** Fetch and decode a cell. */
   read(coords: readonly number[]): Promise<NDArray | undefined>;
 }
 
+/** Neighbouring inner-chunk ranges closer than this are read as one (the gap bytes are read and dropped). */
+const COALESCE_GAP = 64 * 1024;
+/** A coalesced read never exceeds this, so one request stays a bounded allocation. */
+const COALESCE_MAX = 64 * 2 ** 20;
+
 /** Make a {@link ChunkReader} for `arr`. */
 export async function chunkReader(arr: ZarrArray): Promise<ChunkReader> {
+  const pipeline = await pipelineOf(arr);
   const shard = await shardingOf(arr);
-  if (!shard) return { chunkShape: arr.meta.chunkShape, read: (c) => readChunk(arr, c) };
+  if (!shard) {
+    const fetch = async (c: readonly number[]): Promise<FetchedChunk | undefined> => {
+      const key = chunkKeyOf(arr, c);
+      const bytes = await arr.store.get(key);
+      return bytes === undefined ? undefined : { bytes, key };
+    };
+    return { chunkShape: arr.meta.chunkShape, pipeline, fetch, read: (c) => readChunk(arr, c), locate: (c) => ({ key: chunkKeyOf(arr, c), part: "" }) };
+  }
   const indexes = new Map<string, Promise<BigUint64Array | undefined>>();
   const loadIndex = async (key: string): Promise<BigUint64Array | undefined> => {
     const range = shard.indexLocation === "end" ? { suffix: shard.indexSize } : { offset: 0, length: shard.indexSize };
@@ -72,9 +99,13 @@ export async function chunkReader(arr: ZarrArray): Promise<ChunkReader> {
     if (b.length !== shard.indexSize) throw new ChunkError(`shard index read returned ${b.length} bytes, expected ${shard.indexSize} (truncated shard?)`, key);
     return shard.decodeIndex(b, key);
   };
-  const read = async (coords: readonly number[]): Promise<NDArray | undefined> => {
-    const shardCoords = coords.map((c, d) => Math.floor(c / shard.chunksPerShard[d]));
-    const key = chunkKeyOf(arr, shardCoords);
+  const ranged = coalescingReader(arr);
+  const locate = (coords: readonly number[]) => ({
+    key: chunkKeyOf(arr, coords.map((c, d) => Math.floor(c / shard.chunksPerShard[d]))),
+    part: coords.join(","),
+  });
+  const fetch = async (coords: readonly number[]): Promise<FetchedChunk | undefined> => {
+    const { key } = locate(coords);
     let ip = indexes.get(key);
     if (!ip) { ip = loadIndex(key); indexes.set(key, ip); }
     const index = await ip;
@@ -84,11 +115,65 @@ export async function chunkReader(arr: ZarrArray): Promise<ChunkReader> {
     const off = index[2 * i], nb = index[2 * i + 1];
     if (off === MISSING && nb === MISSING) return undefined;
     if (nb > 0xffffffffn || off > BigInt(Number.MAX_SAFE_INTEGER)) throw new ChunkError(`inner chunk ${coords} has an impossible index entry (${off}, ${nb})`, key);
-    const b = await arr.store.get(key, { offset: Number(off), length: Number(nb) });
-    if (b === undefined || b.length !== Number(nb)) throw new ChunkError(`inner chunk ${coords} at ${off}+${nb} lies outside the shard`, key);
-    return decodeChunk(shard.inner, b, `${key}[inner ${coords.join(",")}]`);
+    const bytes = await ranged(key, Number(off), Number(nb));
+    if (bytes === undefined || bytes.length !== Number(nb)) throw new ChunkError(`inner chunk ${coords} at ${off}+${nb} lies outside the shard`, key);
+    return { bytes, key: `${key}[inner ${coords.join(",")}]` };
   };
-  return { chunkShape: shard.innerShape, read };
+  const read = async (coords: readonly number[]): Promise<NDArray | undefined> => {
+    const f = await fetch(coords);
+    return f && decodeChunk(shard.inner, f.bytes, f.key);
+  };
+  return { chunkShape: shard.innerShape, pipeline: shard.inner, fetch, read, locate };
+}
+
+interface RangeRequest {
+  offset: number;
+  length: number;
+  resolve(b: Uint8Array | undefined): void;
+  reject(e: unknown): void;
+}
+
+/**
+ * Ranged reads of one array's shards, batched: requests made in the same turn of the event
+ * loop for the same key are sorted and merged when they are neighbours (gap <=
+ * {@link COALESCE_GAP}), then served as views of the merged reads.
+ */
+function coalescingReader(arr: ZarrArray): (key: string, offset: number, length: number) => Promise<Uint8Array | undefined> {
+  const pending = new Map<string, RangeRequest[]>();
+  const flush = (key: string) => {
+    const reqs = pending.get(key)!;
+    pending.delete(key);
+    reqs.sort((a, b) => a.offset - b.offset);
+    for (let i = 0; i < reqs.length;) {
+      let j = i + 1;
+      let end = reqs[i].offset + reqs[i].length;
+      while (j < reqs.length && reqs[j].offset - end <= COALESCE_GAP && Math.max(end, reqs[j].offset + reqs[j].length) - reqs[i].offset <= COALESCE_MAX) {
+        end = Math.max(end, reqs[j].offset + reqs[j].length);
+        j++;
+      }
+      const group = reqs.slice(i, j);
+      const start = group[0].offset;
+      arr.store.get(key, { offset: start, length: end - start }).then(
+        (b) => {
+          for (const r of group) {
+            const lo = r.offset - start;
+            r.resolve(b === undefined || b.length < lo + r.length ? b && b.subarray(Math.min(lo, b.length)) : b.subarray(lo, lo + r.length));
+          }
+        },
+        (e) => { for (const r of group) r.reject(e); },
+      );
+      i = j;
+    }
+  };
+  return (key, offset, length) => new Promise((resolve, reject) => {
+    let list = pending.get(key);
+    if (!list) {
+      list = [];
+      pending.set(key, list);
+      setImmediate(() => flush(key));
+    }
+    list.push({ offset, length, resolve, reject });
+  });
 }
 
 /**

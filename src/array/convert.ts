@@ -10,11 +10,11 @@ import { product } from "../format/ndarray.js";
 import type { ReadableStore, Store } from "../stores/types.js";
 import { get, set, type AccessOptions } from "./access.js";
 import { gridShape } from "./chunks.js";
-import { forEachConcurrent } from "./concurrency.js";
+import { runTasks } from "../runtime/executor.js";
 import { createArray, createGroup, keyIn, listChildren, open, type CodecJson, type CreateArrayOptions, type ZarrArray, type ZarrGroup } from "./node.js";
 
 /** What to change while converting. */
-export interface ConvertOptions extends AccessOptions {
+export interface ConvertOptions extends Omit<AccessOptions, "onProgress"> {
   zarrFormat?: 2 | 3;
   /** New chunk shape (inner chunk shape with `shards`). */
   chunks?: number[];
@@ -126,12 +126,18 @@ export async function convertArray(src: ZarrArray, dst: Store, path: string, o: 
       for (let d = c.length - 1; d >= 0; d--) { if (++c[d] < grid[d]) break; c[d] = 0; }
     }
   }
-  // A few destination chunks in flight: each reads its region from the source and writes one whole chunk.
-  await forEachConcurrent(cells(), o.concurrency ?? 4, async (cell) => {
+  // A few destination chunks in flight: each reads its region from the source and writes one
+  // whole chunk; decoding and encoding run on the pool inside get/set.
+  const inner = { pool: o.pool, signal: o.signal, synchronizer: o.synchronizer };
+  await runTasks(cells(), async (cell) => {
     const sel = cell.map((c, d) => ({ start: c * chunkShape[d], stop: Math.min(shape[d], (c + 1) * chunkShape[d]) }));
-    const part = await get(src, sel, { signal: o.signal });
-    await set(target, sel, part, { signal: o.signal });
-    o.onProgress?.(++done, total);
+    const part = await get(src, sel, inner);
+    await set(target, sel, part, inner);
+  }, {
+    maxInFlight: o.maxInFlight ?? 4,
+    signal: o.signal,
+    keyOf: (cell) => `${target.path || "/"} chunk ${cell.join(",")}`,
+    onProgress: () => o.onProgress?.(++done, total),
   });
   return target;
 }

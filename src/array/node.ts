@@ -14,6 +14,8 @@ import {
   type ArrayMetadata, type CodecSpec, type GroupMetadata,
 } from "../format/metadata.js";
 import { isWritable, type ReadableStore, type Store } from "../stores/types.js";
+import type { Synchronizer } from "../runtime/synchronizer.js";
+import type { ChunkCache } from "./chunk-cache.js";
 
 /** An opened array. */
 export interface ZarrArray {
@@ -26,6 +28,13 @@ export interface ZarrArray {
   writeEmptyChunks: boolean;
   /** Built lazily by the chunk layer. */
   pipeline?: Promise<Pipeline>;
+  /** Decoded-chunk cache reads consult (none by default). */
+  cache?: ChunkCache;
+  /**
+   * Lock provider for read-modify-write of partially written chunks, for writers in several
+   * processes (see `fileSynchronizer`). Within one process writes are always serialised per key.
+   */
+  synchronizer?: Synchronizer;
 }
 
 /** An opened group. */
@@ -64,6 +73,12 @@ export interface OpenOptions {
   zarrFormat?: 2 | 3;
   /** Use consolidated metadata found above the node (default true when the store cannot list). */
   consolidated?: Map<string, ArrayMetadata | GroupMetadata>;
+  /** Arrays: see {@link ZarrArray.cache}. */
+  cache?: ChunkCache;
+  /** Arrays: see {@link ZarrArray.synchronizer}. */
+  synchronizer?: Synchronizer;
+  /** Arrays: see {@link ZarrArray.writeEmptyChunks}. */
+  writeEmptyChunks?: boolean;
 }
 
 /** Read the metadata of the node at `path` (v3 `zarr.json`, else v2 `.zarray` / `.zgroup`). */
@@ -107,9 +122,9 @@ export function parseV2Consolidated(json: JsonValue, key: string): Map<string, A
   return out;
 }
 
-function asNode(store: ReadableStore, path: string, meta: ArrayMetadata | GroupMetadata): ZarrNode {
+function asNode(store: ReadableStore, path: string, meta: ArrayMetadata | GroupMetadata, o: OpenOptions = {}): ZarrNode {
   return meta.nodeType === "array"
-    ? { kind: "array", store, path, meta, writeEmptyChunks: false }
+    ? { kind: "array", store, path, meta, writeEmptyChunks: o.writeEmptyChunks ?? false, cache: o.cache, synchronizer: o.synchronizer }
     : { kind: "group", store, path, meta };
 }
 
@@ -117,8 +132,8 @@ function asNode(store: ReadableStore, path: string, meta: ArrayMetadata | GroupM
 export async function open(store: ReadableStore, options: OpenOptions = {}): Promise<ZarrNode> {
   const path = normalizePath(options.path);
   const fromConsolidated = options.consolidated?.get(path);
-  if (fromConsolidated) return asNode(store, path, fromConsolidated);
-  return asNode(store, path, await readMetadata(store, path, options.zarrFormat));
+  if (fromConsolidated) return asNode(store, path, fromConsolidated, options);
+  return asNode(store, path, await readMetadata(store, path, options.zarrFormat), options);
 }
 
 /** Open an array (throws NodeNotFoundError when the node is a group). */
@@ -180,6 +195,10 @@ export interface CreateArrayOptions {
   /** Replace an existing node (deleting its chunks). Default false: error if a node exists. */
   overwrite?: boolean;
   writeEmptyChunks?: boolean;
+  /** See {@link ZarrArray.cache}. */
+  cache?: ChunkCache;
+  /** See {@link ZarrArray.synchronizer}. */
+  synchronizer?: Synchronizer;
 }
 
 const spec = (c: CodecJson): CodecSpec => {
@@ -306,7 +325,7 @@ export async function createArray(store: ReadableStore, path: string, options: C
   const meta = arrayMetadataFrom(options, keyIn(p, options.zarrFormat === 2 ? ".zarray" : "zarr.json"));
   await prepare(s, p, options.overwrite, meta.zarrFormat);
   await writeMetadata(s, p, meta);
-  return { kind: "array", store, path: p, meta, writeEmptyChunks: options.writeEmptyChunks ?? false };
+  return { kind: "array", store, path: p, meta, writeEmptyChunks: options.writeEmptyChunks ?? false, cache: options.cache, synchronizer: options.synchronizer };
 }
 
 /** Create a group at `path`. */

@@ -5,6 +5,7 @@
  * @module
  */
 import { SelectionError } from "../format/errors.js";
+import { checkShape } from "../format/ndarray.js";
 import type { DimSelection, Ellipsis, IndexArray, Mask, Selection, Slice } from "./selection-types.js";
 
 /** One dimension of a normalized selection. Lists keep the user's order and duplicates. */
@@ -17,14 +18,6 @@ export type NormalizedDim =
 export function slice(start?: number | null, stop?: number | null, step?: number | null): Slice {
   if (arguments.length === 1) return { start: null, stop: start ?? null, step: null };
   return { start: start ?? null, stop: stop ?? null, step: step ?? null };
-}
-
-/** Throw unless `shape` is a list of non-negative safe integers. */
-export function checkShape(shape: readonly number[], what: string): void {
-  if (!Array.isArray(shape)) throw new SelectionError(`${what} must be an array of integers`);
-  for (const [d, n] of shape.entries())
-    if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0)
-      throw new SelectionError(`${what}[${d}] = ${String(n)} is not a non-negative integer`);
 }
 
 /** Throw unless `chunkShape` fits `shape`: same rank, every chunk length >= 1. */

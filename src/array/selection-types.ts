@@ -3,6 +3,9 @@
  * (numpy/zarr-shaped selections) and the compact per-dimension form plans are made of.
  * @module
  */
+import type { DimSel } from "../format/region.js";
+
+export { dimCount, isRange, type DimSel, type IndexList, type Range } from "../format/region.js";
 
 /** A numpy-style slice. Missing/null fields take numpy's defaults; `step` may be negative, never 0. */
 export interface Slice {
@@ -48,19 +51,6 @@ export type DimSelection = number | Slice | null | IndexArray | Mask;
  */
 export type Selection = DimSelection | Ellipsis | readonly (DimSelection | Ellipsis)[] | undefined;
 
-/** A strided run of indices `start + i*step` for `i < count` (`step` may be negative, never 0). */
-export interface Range {
-  readonly start: number;
-  readonly step: number;
-  readonly count: number;
-}
-
-/** An explicit list of indices (Float64Array only when an index exceeds int32). */
-export type IndexList = Int32Array | Float64Array;
-
-/** Compact selection along one dimension of a buffer: a strided range or an explicit list. */
-export type DimSel = Range | IndexList;
-
 /** What one chunk contributes to a selection. */
 export interface ChunkProjection {
   /** Grid coordinates of the chunk. */
@@ -98,14 +88,4 @@ export interface SelectionPlan {
   chunkView: number[];
   /** The chunk projections, produced lazily; each chunk appears once. Re-iterable. */
   projections: Iterable<ChunkProjection>;
-}
-
-/** True when `s` is a {@link Range} rather than an explicit list. */
-export function isRange(s: DimSel): s is Range {
-  return !ArrayBuffer.isView(s);
-}
-
-/** Number of indices in a compact per-dimension selection. */
-export function dimCount(s: DimSel): number {
-  return isRange(s) ? s.count : s.length;
 }

@@ -19,22 +19,24 @@ import { describe, describeText, treeLine } from "./describe.js";
 import { progressBar } from "./progress.js";
 import { tour } from "./tour.js";
 import { demoData, type DemoFormat } from "../genomics/demo-data.js";
-import { createPool } from "../runtime/pool.js";
-import { getParallel } from "../runtime/parallel-read.js";
+import { createPool, type ChunkPool } from "../runtime/pool.js";
 
 const USAGE = `zarrflow — Zarr v2/v3 for Node.js
 
 Usage:
   zarrflow info <location> [--json]
   zarrflow tree <location>
-  zarrflow export <array-location> <out.npy> [--workers N] [--quiet]   (N decoding threads; 0 = main thread, the default)
+  zarrflow export <array-location> <out.npy> [--workers N] [--quiet]
   zarrflow import <in.npy> <array-location> [--zarr-format 2|3] [--chunks 10,7,5]
-                  [--codec JSON] [--filters JSON] [--shards a,b,c] [--overwrite] [--quiet]
+                  [--codec JSON] [--filters JSON] [--shards a,b,c] [--overwrite] [--workers N] [--quiet]
   zarrflow convert <src> <dst> [--zarr-format 2|3] [--chunks ..] [--shards ..] [--codec JSON]
-                  [--overwrite] [--quiet]
+                  [--overwrite] [--workers N] [--quiet]
   zarrflow demo-data <dir> [--variants N] [--samples 765] [--seed S] [--formats zarr,zarr-lz4,hdf5]
                                synthetic Ag1000G-shaped genotypes as Zarr (blosc zlib, blosc lz4) and HDF5
   zarrflow tour [dir]          a short guided run: create, write, read, convert, inspect
+
+--workers N: threads that decode/encode chunks (default: all cores; 0 = this thread only).
+A progress bar is drawn on stderr when it is a terminal (--quiet hides it).
 
 A location is a directory, a .zip file or an http(s) URL, optionally followed by
 #path/in/store to select a node. --codec is the v2 compressor JSON as in .zarray
@@ -56,6 +58,14 @@ const jsonArg = (s: string | undefined, what: string): unknown => {
     throw new ZarrError(`${what} is not valid JSON: ${(e as Error).message}`);
   }
 };
+
+/** The pool `--workers` asks for: undefined = the default pool (all cores), null = this thread only. */
+function workersPool(v: string | undefined): ChunkPool | null | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!(Number.isSafeInteger(n) && n >= 0)) throw new ZarrError("--workers must be a whole number (0 = this thread only)");
+  return n === 0 ? null : createPool({ threads: n });
+}
 
 async function closeStore(s: ReadableStore): Promise<void> {
   await s.close?.();
@@ -90,6 +100,7 @@ async function main(argv: string[]): Promise<number> {
   const fmtArg = values["zarr-format"];
   if (fmtArg !== undefined && fmtArg !== "2" && fmtArg !== "3") throw new ZarrError(`--zarr-format must be 2 or 3`);
   const zarrFormat = fmtArg === undefined ? undefined : (Number(fmtArg) as 2 | 3);
+  const pool = workersPool(values.workers);
   const need = (n: number) => {
     if (args.length !== n) throw new ZarrError(`'${cmd}' takes ${n} argument${n > 1 ? "s" : ""}; see zarrflow --help`);
   };
@@ -123,19 +134,7 @@ async function main(argv: string[]): Promise<number> {
         const node = await open(store, { path });
         if (node.kind !== "array") throw new ZarrError("export needs an array location (select one with #path)", args[0]);
         const bar = progressBar("export", !values.quiet);
-        // Opt-in for now: the pool's per-piece shared buffers raise peak memory until output
-        // buffers are reused (parallel-runtime issue); 0 (default) decodes on the main thread.
-        const workers = values.workers === undefined ? 0 : Number(values.workers);
-        if (!(Number.isSafeInteger(workers) && workers >= 0)) throw new ZarrError("--workers must be a whole number (0 = decode on the main thread)");
-        const pool = workers === 0 ? undefined : createPool({ threads: workers });
-        try {
-          await exportNpy(node, args[1], {
-            onProgress: (d, t) => bar.update(d, t),
-            read: pool ? (a, sel) => getParallel(a, sel, { pool }) : undefined,
-          });
-        } finally {
-          await pool?.destroy();
-        }
+        await exportNpy(node, args[1], { pool, onProgress: (d, t) => bar.update(d, t) });
         bar.end();
       } finally { await closeStore(store); }
       return 0;
@@ -155,7 +154,7 @@ async function main(argv: string[]): Promise<number> {
           ...(fmt === 2
             ? { compressor: codec as CodecJson | null | undefined, filters: jsonArg(values.filters, "--filters") as CodecJson[] | undefined }
             : { compressors: codec as CodecJson[] | undefined, arrayCodecs: jsonArg(values.filters, "--filters") as CodecJson[] | undefined }),
-        }, { onProgress: (d, t) => bar.update(d, t) });
+        }, { pool, onProgress: (d, t) => bar.update(d, t) });
         bar.end();
       } finally { await closeStore(store); }
       return 0;
@@ -171,7 +170,7 @@ async function main(argv: string[]): Promise<number> {
         const o: ConvertOptions = {
           zarrFormat, chunks: intList(values.chunks), shards: intList(values.shards),
           codec: jsonArg(values.codec, "--codec") as ConvertOptions["codec"], overwrite: values.overwrite,
-          onProgress: (d, t) => bar.update(d, t),
+          pool, onProgress: (d, t) => bar.update(d, t),
         };
         await convert(src.store, src.path, dst.store, dst.path, o);
         bar.end();

@@ -6,6 +6,7 @@
  * @module
  */
 import { allocate, bytesOf, layoutOf, type DataType, type DataValues } from "./dtype.js";
+import { SelectionError } from "./errors.js";
 import type { FillValue } from "./fill-value.js";
 
 /**
@@ -127,4 +128,12 @@ export function copyBox(
     }
     if (k < 0) break;
   }
+}
+
+/** Throw unless `shape` is a list of non-negative safe integers. */
+export function checkShape(shape: readonly number[], what: string): void {
+  if (!Array.isArray(shape)) throw new SelectionError(`${what} must be an array of integers`);
+  for (const [d, n] of shape.entries())
+    if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0)
+      throw new SelectionError(`${what}[${d}] = ${String(n)} is not a non-negative integer`);
 }

@@ -5,9 +5,9 @@
  * @module
  */
 import { get, set, type AccessOptions } from "../array/access.js";
-import type { Selection } from "../array/selection.js";
 import { createArray, type CreateArrayOptions, type ZarrArray } from "../array/node.js";
 import type { NDArray } from "../codecs/types.js";
+import { isVariableLength, layoutOf, viewAs } from "../format/dtype.js";
 import { ChunkError } from "../format/errors.js";
 import { product } from "../format/ndarray.js";
 import type { Store } from "../stores/types.js";
@@ -16,13 +16,28 @@ import { createNpyWriter, decodeRaw, encodeRange, openNpyReader, vlenToFixed } f
 /** Progress callback: elements done of total. */
 export type Progress = (done: number, total: number) => void;
 
-/** Options for streaming. */
-export interface StreamOptions extends AccessOptions {
-  /** How export reads a piece (default `get`); e.g. a parallel reader running codecs on worker threads. */
-  read?: (arr: ZarrArray, selection: Selection) => Promise<NDArray>;
-  /** Upper bound on one piece's decoded bytes (default 8 MiB); a piece is at least one row of the first axis. */
+/** Options for streaming (reads and writes run on the worker pool as `get`/`set` do). */
+export interface StreamOptions extends Omit<AccessOptions, "onProgress"> {
+  /**
+   * Upper bound on one piece's decoded bytes. Default: one chunk row (the chunks sharing one
+   * index along the first axis), at least 8 MiB and at most 512 MiB, so pieces never cut
+   * chunks unless a chunk row is larger than that. A piece is at least one row of the first axis.
+   */
   maxPieceBytes?: number;
   onProgress?: Progress;
+}
+
+/** The options `get`/`set` see (progress is reported per piece here, not per chunk). */
+function accessOptions(opts: StreamOptions): AccessOptions {
+  const { onProgress: _p, maxPieceBytes: _m, ...rest } = opts;
+  return rest;
+}
+
+/** The default piece budget of {@link StreamOptions.maxPieceBytes}. */
+function pieceBudget(arr: ZarrArray, bytesPerRow: number, opts: StreamOptions): number {
+  if (opts.maxPieceBytes !== undefined) return opts.maxPieceBytes;
+  const chunkRow = (arr.meta.chunkShape[0] ?? 1) * bytesPerRow;
+  return Math.max(8 * 2 ** 20, Math.min(512 * 2 ** 20, chunkRow));
 }
 
 /** Pieces along axis 0: [start, stop) row ranges aligned to the chunk grid, each ≤ budget where possible. */
@@ -58,16 +73,23 @@ function padTo(a: NDArray, width: number): NDArray {
  */
 export async function exportNpy(arr: ZarrArray, file: string, opts: StreamOptions = {}): Promise<void> {
   const { shape, dtype } = arr.meta;
-  const budget = opts.maxPieceBytes ?? 8 * 2 ** 20;
   const rowElems = product(shape.slice(1));
   const itemBytes = "bits" in dtype ? dtype.bits / 8 : 16;
+  const budget = pieceBudget(arr, rowElems * itemBytes, opts);
   const pieces = () => rowPieces(shape, arr.meta.chunkShape[0] ?? 1, rowElems * itemBytes, budget);
+  // Fixed-size data: two shared piece buffers, alternated (one being filled by the workers
+  // while the other is written out), so memory stays flat however many pieces there are.
+  const fixed = !isVariableLength(dtype);
+  const pieceBytes = fixed ? Math.max(...[...pieces()].slice(0, 1).map(([r0, r1]) => (r1 - r0) * rowElems), 1) * layoutOf(dtype).units * layoutOf(dtype).unitBytes : 0;
+  const buffers = fixed ? [0, 1].map(() => viewAs(dtype, new Uint8Array(new SharedArrayBuffer(pieceBytes)))) : [];
+  let turn = 0;
+  const read = (r0: number, r1: number) => get(arr, pieceSelection(shape, r0, r1), { ...accessOptions(opts), out: fixed ? buffers[turn++ % 2] : undefined });
   let outDtype = dtype;
   let width = 0;
   if (dtype.kind === "string" || dtype.kind === "bytes") {
     width = 1;
     for (const [r0, r1] of pieces()) {
-      const part = await (opts.read ?? ((a, sel) => get(a, sel, opts)))(arr, pieceSelection(shape, r0, r1));
+      const part = await read(r0, r1);
       const fixed = vlenToFixed(part, arr.path);
       width = Math.max(width, fixed.dtype.kind === "fixed-unicode" ? fixed.dtype.length : (fixed.dtype as { size: number }).size);
     }
@@ -76,9 +98,14 @@ export async function exportNpy(arr: ZarrArray, file: string, opts: StreamOption
   const writer = await createNpyWriter(file, outDtype, shape);
   const total = product(shape);
   let done = 0;
+  // The next piece is read (decoded on the pool) while this one is written: two pieces in memory.
+  const it = pieces()[Symbol.iterator]();
+  const start = () => { const r = it.next(); return r.done ? undefined : read(r.value[0], r.value[1]); };
+  let next = start();
   try {
-    for (const [r0, r1] of pieces()) {
-      let part = await (opts.read ?? ((a, sel) => get(a, sel, opts)))(arr, pieceSelection(shape, r0, r1));
+    while (next) {
+      let part = await next;
+      next = start();
       if (width) part = padTo(vlenToFixed(part, arr.path), width);
       await writer.write(encodeRange(part));
       done += product(part.shape);
@@ -86,6 +113,7 @@ export async function exportNpy(arr: ZarrArray, file: string, opts: StreamOption
     }
     await writer.close();
   } catch (e) {
+    next?.catch(() => {});
     await writer.abort();
     throw e;
   }
@@ -106,20 +134,35 @@ export async function importNpy(
       const raw = await reader.read(0, total);
       const data = decodeRaw(dtype, raw, file);
       const t = await transposeToC({ data, shape: [...shape].reverse(), dtype });
-      await set(arr, null, t, opts);
+      await set(arr, null, t, accessOptions(opts));
       opts.onProgress?.(total, total);
       return arr;
     }
     const rowElems = product(shape.slice(1));
-    const budget = opts.maxPieceBytes ?? 8 * 2 ** 20;
+    const budget = pieceBudget(arr, rowElems * reader.itemSize, opts);
     let done = 0;
-    for (const [r0, r1] of rowPieces(shape, arr.meta.chunkShape[0] ?? 1, rowElems * reader.itemSize, budget)) {
+    // The next piece is read from the file while this one is encoded and stored.
+    const it = rowPieces(shape, arr.meta.chunkShape[0] ?? 1, rowElems * reader.itemSize, budget)[Symbol.iterator]();
+    const start = () => {
+      const r = it.next();
+      if (r.done) return undefined;
+      const [r0, r1] = r.value;
       const count = shape.length === 0 ? 1 : (r1 - r0) * rowElems;
-      const raw = await reader.read(shape.length === 0 ? 0 : r0 * rowElems, count);
-      const data = decodeRaw(dtype, raw, file);
-      await set(arr, pieceSelection(shape, r0, r1), { data, shape: shape.length === 0 ? [] : [r1 - r0, ...shape.slice(1)], dtype }, opts);
-      done += count;
-      opts.onProgress?.(done, total);
+      return reader.read(shape.length === 0 ? 0 : r0 * rowElems, count).then((raw) => ({ r0, r1, count, raw }));
+    };
+    let next = start();
+    try {
+      while (next) {
+        const { r0, r1, count, raw } = await next;
+        next = start();
+        const data = decodeRaw(dtype, raw, file);
+        await set(arr, pieceSelection(shape, r0, r1), { data, shape: shape.length === 0 ? [] : [r1 - r0, ...shape.slice(1)], dtype }, accessOptions(opts));
+        done += count;
+        opts.onProgress?.(done, total);
+      }
+    } catch (e) {
+      next?.catch(() => {});
+      throw e;
     }
     if (done !== total) throw new ChunkError(`imported ${done} of ${total} elements`, file);
     return arr;

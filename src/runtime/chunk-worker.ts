@@ -3,20 +3,23 @@
  * plain data; a pipeline is rebuilt from its {@link PipelineSpec} once per thread and cached
  * under a stable string key. Decoded chunks are copied straight into the caller's
  * SharedArrayBuffer, so the main thread only plans and does I/O.
- *
- * Errors come back as plain {@link ErrorInfo} results rather than throws: structured clone
- * drops the typed error class and its fields (key, codec...), which the caller rebuilds.
+ * Errors come back as plain results (see task-result.ts).
  * @module
  */
 import { move } from "piscina";
-import { copyRegion } from "../array/copy.js";
-import type { DimSel } from "../array/selection-types.js";
+import { copyRegion } from "../format/copy.js";
+import type { DimSel } from "../format/region.js";
 import { buildPipeline, decodeChunk, encodeChunk, type Pipeline, type PipelineSpec } from "../codecs/pipeline.js";
 import { registerCodec } from "../codecs/registry.js";
 import type { CodecLocation } from "../codecs/types.js";
-import { viewAs, type DataType } from "../format/dtype.js";
-import { ZarrError } from "../format/errors.js";
+import { bytesOf, layoutOf, viewAs, type DataType, type DataValues } from "../format/dtype.js";
+import type { FillValue } from "../format/fill-value.js";
+import { isAllFill, product } from "../format/ndarray.js";
 import { stringifyJson } from "../format/json.js";
+import { errorInfo, type TaskResult } from "./task-result.js";
+
+export { runKernel } from "./kernel-task.js";
+export type { ErrorInfo, TaskResult } from "./task-result.js";
 
 /** A codec table entry the worker must mirror: name, format, where the factory lives. */
 export type CodecEntry = [name: string, format: 2 | 3, location: CodecLocation];
@@ -33,6 +36,8 @@ export interface PipelineRef {
 /** An output living in shared memory: the buffer viewed as `dtype` data of shape `shape`. */
 export interface SharedOutput {
   buffer: SharedArrayBuffer;
+  /** Where the output starts in `buffer` (default 0). */
+  byteOffset?: number;
   dtype: DataType;
   shape: number[];
 }
@@ -51,6 +56,18 @@ export interface DecodeIntoTask {
   outSel: DimSel[];
   /** Container units per element (layoutOf(dtype).units). */
   units: number;
+  /**
+   * Set when the whole decoded chunk is exactly the C-order run of the output starting at
+   * this element: the codecs then decode straight into the shared output (no copy).
+   */
+  direct?: number;
+}
+
+/** Decode one chunk and return its raw bytes (native order, C order). */
+export interface DecodeTask {
+  pipeline: PipelineRef;
+  bytes: Uint8Array;
+  key: string;
 }
 
 /** Encode one chunk (C order, full chunk shape) to stored bytes. */
@@ -60,19 +77,9 @@ export interface EncodeTask {
   data: Uint8Array;
   shape: number[];
   key: string;
+  /** When given, a chunk holding only this fill value is not encoded: the task returns null. */
+  fill?: FillValue;
 }
-
-/** A failure as plain data (name, message, and the typed error's fields). */
-export interface ErrorInfo {
-  name: string;
-  message: string;
-  key?: string;
-  codec?: string;
-  stack?: string;
-}
-
-/** Result of a task: ok (with a value) or the failure as plain data. */
-export type TaskResult<T = undefined> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 
 /** Stable cache key of a pipeline: bigint-safe JSON of the spec and its codec locations. */
 export function pipelineKey(spec: PipelineSpec, codecs: CodecEntry[]): string {
@@ -95,20 +102,22 @@ function pipelineFor(ref: PipelineRef): Promise<Pipeline> {
   return p;
 }
 
-function errorInfo(e: unknown): ErrorInfo {
-  if (e instanceof Error) {
-    const z = e as Partial<ZarrError> & { codec?: string };
-    return { name: e.name, message: e.message, key: e instanceof ZarrError ? z.key : undefined, codec: z.codec, stack: e.stack };
-  }
-  return { name: "Error", message: String(e) };
-}
-
 /** Worker task: decode `t.bytes` and copy `t.chunkSel` of it into `t.outSel` of the shared output. */
 export async function decodeInto(t: DecodeIntoTask): Promise<TaskResult> {
   try {
     const p = await pipelineFor(t.pipeline);
+    if (t.direct !== undefined) {
+      const n = product(t.chunkView);
+      const { unitBytes } = layoutOf(t.out.dtype);
+      const region = new Uint8Array(t.out.buffer, (t.out.byteOffset ?? 0) + t.direct * t.units * unitBytes, n * t.units * unitBytes);
+      const chunk = await decodeChunk(p, t.bytes, t.key, { data: viewAs(t.out.dtype, region), shape: t.chunkView, dtype: t.out.dtype });
+      const got = bytesOf(chunk.data as Exclude<DataValues, unknown[]>);
+      if (got.buffer !== region.buffer || got.byteOffset !== region.byteOffset) region.set(got);
+      return { ok: true, value: undefined };
+    }
     const chunk = await decodeChunk(p, t.bytes, t.key);
-    const out = viewAs(t.out.dtype, new Uint8Array(t.out.buffer));
+    const { unitBytes } = layoutOf(t.out.dtype);
+    const out = viewAs(t.out.dtype, new Uint8Array(t.out.buffer, t.out.byteOffset ?? 0, product(t.out.shape) * t.units * unitBytes));
     copyRegion(chunk.data, t.chunkView, t.chunkSel, out, t.out.shape, t.outSel, t.units);
     return { ok: true, value: undefined };
   } catch (e) {
@@ -116,18 +125,33 @@ export async function decodeInto(t: DecodeIntoTask): Promise<TaskResult> {
   }
 }
 
+/** Worker task: decode a chunk; its raw bytes are returned and transferred. */
+export async function decode(t: DecodeTask): Promise<Uint8Array | TaskResult<never>> {
+  try {
+    const p = await pipelineFor(t.pipeline);
+    const chunk = await decodeChunk(p, t.bytes, t.key);
+    return move(owned(bytesOf(chunk.data as Exclude<DataValues, unknown[]>))) as Uint8Array;
+  } catch (e) {
+    return { ok: false, error: errorInfo(e) };
+  }
+}
+
+/** `b` itself when it owns its whole (transferable) buffer, else a copy that does. */
+function owned(b: Uint8Array): Uint8Array {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer ? b : b.slice();
+}
+
 /**
  * Worker task: encode a chunk. On success the encoded bytes themselves are returned and
  * transferred (piscina only moves a top-level value); on failure a {@link TaskResult} error.
  */
-export async function encode(t: EncodeTask): Promise<Uint8Array | TaskResult<never>> {
+export async function encode(t: EncodeTask): Promise<Uint8Array | null | TaskResult<never>> {
   try {
     const p = await pipelineFor(t.pipeline);
     const data = viewAs(p.spec.chunk.dtype, t.data);
+    if (t.fill && isAllFill(p.spec.chunk.dtype, data, t.fill)) return null;
     const bytes = await encodeChunk(p, { data, shape: t.shape, dtype: p.spec.chunk.dtype }, t.key);
-    // Transfer only a buffer the bytes own whole; a view into something larger is copied out.
-    const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
-    return move(owned) as Uint8Array;
+    return move(owned(bytes)) as Uint8Array;
   } catch (e) {
     return { ok: false, error: errorInfo(e) };
   }

@@ -6,7 +6,7 @@ import {
   planSelection, planPoints, planMask, planBlocks, blocksToSelection, countSelected, isWholeChunk, slice,
   normalizeSlice, type ChunkProjection, type DimSelection, type Selection, type SelectionPlan, type Slice, type BlockDimSelection,
 } from "../../src/array/selection.js";
-import { copyRegion } from "../../src/array/copy.js";
+import { copyRegion } from "../../src/format/copy.js";
 import { SelectionError } from "../../src/format/errors.js";
 
 const PYTHON = process.env.PYTHON ?? "/usr/bin/python3";

@@ -1,7 +1,7 @@
 /**
  * The worker pool: lazily created, sized to the cores by default, encode/decodeInto tasks
  * with transferred inputs, and a process that uses the pool (directly or through
- * getParallel) without calling destroy() still exits by itself.
+ * get) without calling destroy() still exits by itself.
  */
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
@@ -74,7 +74,7 @@ test("task failures come back as plain data naming the chunk and codec", async (
     assert.match(r.error.message, /arr\/c\/9\/9/);
   }
   const bad = await pool.run("encode", { pipeline: refOf(spec), data: new Uint8Array(5), shape: [6, 4], key: "arr/c/1/1" });
-  assert.ok(!(bad instanceof Uint8Array) && !bad.ok);
+  assert.ok(bad !== null && !(bad instanceof Uint8Array) && !bad.ok);
 });
 
 const here = new URL(".", import.meta.url);
@@ -91,18 +91,17 @@ function runChild(body: string): { status: number | null; stdout: string; stderr
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t };
 }
 
-test("a process that used the pool and getParallel, without destroy(), exits by itself", () => {
+test("a process that used the pool and get, without destroy(), exits by itself", () => {
   const r = runChild(`
     const { createPool, defaultPool } = await import(${JSON.stringify(src("runtime/pool"))});
-    const { getParallel } = await import(${JSON.stringify(src("runtime/parallel-read"))});
     const { createMemoryStore } = await import(${JSON.stringify(src("stores/memory"))});
     const { createArray } = await import(${JSON.stringify(src("array/node"))});
-    const { set } = await import(${JSON.stringify(src("array/access"))});
+    const { get, set } = await import(${JSON.stringify(src("array/access"))});
     const s = createMemoryStore();
     const a = await createArray(s, "a", { shape: [50, 30], chunks: [10, 10], dtype: "int16", fillValue: 5 });
     await set(a, [{ start: 0, stop: 40 }, null], Int16Array.from({ length: 1200 }, (_, i) => i));
-    const viaDefault = await getParallel(a);
-    const viaOwn = await getParallel(a, [[0, 45], 29], { pool: createPool({ threads: 2 }) });
+    const viaDefault = await get(a, undefined, { pool: defaultPool() });
+    const viaOwn = await get(a, [[0, 45], 29], { pool: createPool({ threads: 2 }) });
     let sum = 0; for (const v of viaDefault.data) sum += v;
     console.log(JSON.stringify({ sum, own: [...viaOwn.data], threads: defaultPool().threads }));
   `);

@@ -7,7 +7,7 @@
  * @module
  */
 import { isFloat16Array } from "@petamoriken/float16";
-import type { DataValues } from "../format/dtype.js";
+import type { DataValues } from "./dtype.js";
 
 /** An unsigned integer view with the same element width as the data it views. */
 export type RawView = Uint8Array | Uint16Array | Uint32Array | BigUint64Array;

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Float16Array as F16 } from "@petamoriken/float16";
-import { copyRegion, fillRegion, rawView } from "../../src/array/copy.js";
+import { copyRegion, fillRegion, rawView } from "../../src/format/copy.js";
 import { planSelection, slice, type DimSel } from "../../src/array/selection.js";
 import type { DataValues } from "../../src/format/dtype.js";
 import { SelectionError } from "../../src/format/errors.js";

@@ -1,5 +1,5 @@
 /**
- * getParallel / getPointsParallel give exactly what get / getPoints give (v2 and v3, several
+ * get / getPoints on a pool give exactly what they give on this thread (v2 and v3, several
  * codecs incl. blosc, F order, edge chunks, missing chunks with fill values, orthogonal and
  * point selections), with the output in shared memory; a corrupt chunk rejects naming its key
  * and the pool keeps working; abort rejects and leaves nothing running.
@@ -21,7 +21,6 @@ import type { Selection } from "../../src/array/selection-types.js";
 import { bytesOf } from "../../src/format/dtype.js";
 import { ZarrError } from "../../src/format/errors.js";
 import { createPool } from "../../src/runtime/pool.js";
-import { getParallel, getPointsParallel } from "../../src/runtime/parallel-read.js";
 import type { NDArray } from "../../src/codecs/types.js";
 import { chunkKeyOf } from "../../src/array/chunks.js";
 import { registerCodec } from "../../src/codecs/registry.js";
@@ -98,7 +97,7 @@ test("getParallel equals get for every case × selection; getPointsParallel equa
     // The whole read: every chunk goes through the executor, stored ones through the pool;
     // missing chunks read as the fill value, stored ones do not.
     const seen: string[] = [];
-    const whole = await getParallel(a, undefined, { pool, onProgress: (p) => seen.push(`${p.done}/${p.total}`) });
+    const whole = await get(a, undefined, { pool, onProgress: (p) => seen.push(`${p.done}/${p.total}`) });
     assert.deepEqual(seen.at(-1), "12/12");
     const elem = bytesOf(whole.data).length / (13 * 11);
     const at = (r: number, c: number) => bytesOf(whole.data).slice((r * 11 + c) * elem, (r * 11 + c + 1) * elem);
@@ -106,12 +105,12 @@ test("getParallel equals get for every case × selection; getPointsParallel equa
     assert.deepEqual(at(0, 5), at(9, 3), c.name);
     assert.notDeepEqual([at(0, 0), at(5, 6), at(12, 6)].map((b) => b.join()), [0, 1, 2].map(() => at(0, 5).join()), `${c.name}: stored chunks are not fill`);
     for (const [sname, sel] of selections) {
-      const par = await getParallel(a, sel, { pool });
+      const par = await get(a, sel, { pool });
       assert.ok((par.data as unknown as { buffer: ArrayBufferLike }).buffer instanceof SharedArrayBuffer, "output lives in shared memory");
       assertSame(par, await get(a, sel), `${c.name}: ${sname}`);
       checked++;
     }
-    assertSame(await getPointsParallel(a, POINTS, { pool }), await getPoints(a, POINTS), `${c.name}: points`);
+    assertSame(await getPoints(a, POINTS, { pool }), await getPoints(a, POINTS), `${c.name}: points`);
     checked++;
   }
   assert.equal(checked, cases.length * (selections.length + 1));
@@ -121,10 +120,10 @@ test("variable-length and sharded arrays fall back to get with the same result",
   const s = createMemoryStore();
   const str = await createArray(s, "s", { shape: [7], chunks: [3], dtype: "string", fillValue: "" });
   await set(str, [slice(0, 5)], ["a", "bé", "", "ccc", "d"]);
-  assert.deepEqual((await getParallel(str, [[4, 0, 6]], { pool })).data, ["d", "a", ""]);
+  assert.deepEqual((await get(str, [[4, 0, 6]], { pool })).data, ["d", "a", ""]);
   const sh = await createArray(s, "sh", { shape: [10, 10], chunks: [2, 5], shards: [4, 10], dtype: "int32", fillValue: -1 });
   await set(sh, [slice(0, 5), null], Int32Array.from({ length: 50 }, (_, i) => i * 3));
-  const par = await getParallel(sh, [slice(1, 9), [9, 0]], { pool });
+  const par = await get(sh, [slice(1, 9), [9, 0]], { pool });
   assertSame(par, await get(sh, [slice(1, 9), [9, 0]]), "sharded");
   assert.deepEqual([...(par.data as Int32Array)].slice(0, 4), [57, 30, 87, 60]);
 });
@@ -135,7 +134,7 @@ test("a corrupt chunk rejects naming its key; the pool keeps working afterwards"
   const bad = chunkKeyOf(a, [1, 1]);
   const stored = (await s.get(bad))!;
   await s.set(bad, stored.slice(0, stored.length - 9)); // truncated blosc frame
-  await assert.rejects(getParallel(a, undefined, { pool }), (e: unknown) => {
+  await assert.rejects(get(a, undefined, { pool }), (e: unknown) => {
     assert.ok(e instanceof ZarrError, String(e));
     assert.equal(e.key, bad);
     assert.match(e.message, new RegExp(bad.replace(".", "\\.")));
@@ -143,13 +142,13 @@ test("a corrupt chunk rejects naming its key; the pool keeps working afterwards"
   });
   assert.equal(pool.pending(), 0);
   const good = await build(cases[5]);
-  assertSame(await getParallel(good, undefined, { pool }), await get(good), "after the failure");
+  assertSame(await get(good, undefined, { pool }), await get(good), "after the failure");
   // A codec that fails to configure in the worker also names the chunk key.
   const s2 = createMemoryStore();
   const z = await createArray(s2, "z", { zarrFormat: 2, shape: [4], chunks: [2], dtype: "<i4", compressor: { id: "zlib", level: 1 } });
   await set(z, null, Int32Array.from([1, 2, 3, 4]));
   await s2.set("z/1", new Uint8Array([1, 2, 3]));
-  await assert.rejects(getParallel(z, undefined, { pool }), (e: unknown) => e instanceof ZarrError && e.key === "z/1");
+  await assert.rejects(get(z, undefined, { pool }), (e: unknown) => e instanceof ZarrError && e.key === "z/1");
 });
 
 test("abort rejects with AbortError and leaves no task queued or running", async () => {
@@ -159,14 +158,14 @@ test("abort rejects with AbortError and leaves no task queued or running", async
   const ac = new AbortController();
   let progressed = 0;
   await assert.rejects(
-    getParallel(a, undefined, { pool, signal: ac.signal, onProgress: (p) => { progressed = p.done; if (p.done === 3) ac.abort(); } }),
+    get(a, undefined, { pool, signal: ac.signal, onProgress: (p) => { progressed = p.done; if (p.done === 3) ac.abort(); } }),
     (e: Error) => e.name === "AbortError",
   );
   assert.ok(progressed < 400, `stopped early (${progressed} of 400 chunks)`);
   assert.equal(pool.pending(), 0, "nothing left in the pool");
-  await assert.rejects(getParallel(a, undefined, { pool, signal: AbortSignal.abort() }), (e: Error) => e.name === "AbortError");
+  await assert.rejects(get(a, undefined, { pool, signal: AbortSignal.abort() }), (e: Error) => e.name === "AbortError");
   // The pool still serves reads (threads killed by the abort are replaced).
-  assertSame(await getParallel(a, [slice(17, 123), 5], { pool }), await get(a, [slice(17, 123), 5]), "after abort");
+  assertSame(await get(a, [slice(17, 123), 5], { pool }), await get(a, [slice(17, 123), 5]), "after abort");
 });
 
 test("a codec registered on the main thread is found by the workers", async () => {
@@ -180,7 +179,7 @@ test("a codec registered on the main thread is found by the workers", async () =
   const stored = (await s.get("x/c/0/0"))!;
   assert.equal(stored[0] ^ stored[1], 0, "element 0 is 0: both bytes equal the key"); // sanity: xor applied
   assert.equal(stored[0], 90);
-  const par = await getParallel(a, [slice(2, 9), [6, 0]], { pool });
+  const par = await get(a, [slice(2, 9), [6, 0]], { pool });
   assert.deepEqual([...(par.data as Uint16Array)], [20, 14, 27, 21, 34, 28, 3, 3, 3, 3, 3, 3, 3, 3].map((v, i) => (i < 6 ? v * 257 : v)));
   assertSame(par, await get(a, [slice(2, 9), [6, 0]]), "user codec");
 });
@@ -198,9 +197,9 @@ open(d + "/all.bin", "wb").write(z[:].tobytes())
 open(d + "/o.bin", "wb").write(z.oindex[[22, 3, 3, 14], [16, 0, 9]].tobytes())
 `, dir]);
     const a = await openArray(await openFsStore(dir), "a.zarr");
-    const all = await getParallel(a, undefined, { pool });
+    const all = await get(a, undefined, { pool });
     assert.deepEqual(bytesOf(all.data), new Uint8Array(fs.readFileSync(path.join(dir, "all.bin"))));
-    const o = await getParallel(a, [[22, 3, 3, 14], [16, 0, 9]], { pool });
+    const o = await get(a, [[22, 3, 3, 14], [16, 0, 9]], { pool });
     assert.deepEqual(o.shape, [4, 3]);
     assert.deepEqual(bytesOf(o.data), new Uint8Array(fs.readFileSync(path.join(dir, "o.bin"))));
     assert.equal((all.data as Float32Array)[22 * 17], -1.5);

@@ -5,10 +5,10 @@
  * becomes one long run.
  * @module
  */
-import { SelectionError } from "../format/errors.js";
-import type { DimSel, IndexList } from "./selection-types.js";
-import { isRange } from "./selection-types.js";
-import { checkShape } from "./selection-normalize.js";
+import { SelectionError } from "./errors.js";
+import type { DimSel, IndexList } from "./region.js";
+import { isRange } from "./region.js";
+import { checkShape } from "./ndarray.js";
 
 /** One walked dimension (count > 1). Offsets are in container units. */
 export interface Axis {

@@ -10,9 +10,9 @@
  * Source and destination must not overlap.
  * @module
  */
-import { SelectionError } from "../format/errors.js";
-import type { DataValues } from "../format/dtype.js";
-import type { DimSel } from "./selection-types.js";
+import { SelectionError } from "./errors.js";
+import type { DataValues } from "./dtype.js";
+import type { DimSel } from "./region.js";
 import { isTyped, narrowView, unitBytesOf, wordFor } from "./copy-raw.js";
 import { axisOffset, mergeAxes, pairWalks, prepareWalk, type Axis } from "./copy-plan.js";
 

@@ -1,4 +1,4 @@
-// A user codec for parallel-read.test.ts: XOR every byte with `configuration.key`. It lives in
+// A user codec for parallel-read.test.ts (array): XOR every byte with `configuration.key`. It lives in
 // its own module so worker threads can load it by URL, as they would any registered codec.
 import type { BytesToBytesCodec, CodecFactory } from "../../src/codecs/types.js";
 

@@ -1,0 +1,149 @@
+/**
+ * Executing a write plan, chunk (shard) by chunk: a write that covers a whole chunk builds
+ * it from the value and encodes it — no read; in place from shared memory when the chunk is
+ * a contiguous run of a SharedArrayBuffer-backed value — while a partial write reads,
+ * decodes, modifies and re-encodes the stored chunk (read-modify-write). Encoding and
+ * decoding run on the pool for fixed-size dtypes; this thread plans, copies and does I/O.
+ *
+ * Read-modify-write of one key never interleaves with another write of that key in this
+ * process (an in-process lock per store key, per shard for sharded arrays); across
+ * processes only with a `synchronizer` (see synchronizer.ts), and whole-chunk writes need
+ * none: align writes to chunks.
+ * @module
+ */
+import { decodeChunk } from "../codecs/pipeline.js";
+import type { NDArray } from "../codecs/types.js";
+import { copyRegion, fillRegion } from "../format/copy.js";
+import { bytesOf, layoutOf, viewAs, type DataValues } from "../format/dtype.js";
+import { StoreError } from "../format/errors.js";
+import { product } from "../format/ndarray.js";
+import { isWritable, type Store } from "../stores/types.js";
+import { runTasks, type Progress } from "../runtime/executor.js";
+import { pipelineRef } from "../runtime/pipeline-ref.js";
+import type { ChunkPool } from "../runtime/pool.js";
+import { keyedMutex, type Release, type Synchronizer } from "../runtime/synchronizer.js";
+import { reviveError, type ErrorInfo } from "../runtime/task-result.js";
+import { cacheObjectId } from "./chunk-cache.js";
+import { chunkKeyOf, fillChunk, pipelineOf, writeChunk } from "./chunks.js";
+import type { ZarrArray } from "./node.js";
+import { contiguousRun, poolFor, type PoolChoice } from "./parallel.js";
+import { isWholeChunk } from "./selection.js";
+import type { ChunkProjection, SelectionPlan } from "./selection-types.js";
+
+/** Options of writes. */
+export interface WriteOptions extends PoolChoice {
+  signal?: AbortSignal;
+  /** Called after each chunk is stored. */
+  onProgress?: (p: Progress) => void;
+  /** Chunks in flight; default twice the pool's threads, or 16 on this thread. */
+  maxInFlight?: number;
+  /** Decoded bytes of the chunks in flight (default 256 MiB). */
+  maxBytesInFlight?: number;
+  /** Lock provider for read-modify-write across processes (default the array's own). */
+  synchronizer?: Synchronizer;
+}
+
+/** What to write: element data laid out as the selection's output (`data`), or one element broadcast (`unit`). */
+export type WriteSource = { data: DataValues; unit?: undefined } | { unit: DataValues; data?: undefined };
+
+// One in-process lock table per store object (file and URL stores: per location).
+const localLocks = new Map<string, Synchronizer>();
+const objectLocks = new WeakMap<object, Synchronizer>();
+function localLock(store: Store): Synchronizer {
+  const u = store.url;
+  if (u && !u.startsWith("memory:")) {
+    let s = localLocks.get(u);
+    if (!s) localLocks.set(u, (s = keyedMutex()));
+    return s;
+  }
+  let s = objectLocks.get(store);
+  if (!s) objectLocks.set(store, (s = keyedMutex()));
+  return s;
+}
+
+function isSharedView(d: DataValues): boolean {
+  return !Array.isArray(d) && (d as { buffer: ArrayBufferLike }).buffer instanceof SharedArrayBuffer;
+}
+
+/** Execute `plan` (made on the array's chunk grid) writing `source`. */
+export async function writePlan(arr: ZarrArray, plan: SelectionPlan, source: WriteSource, opts: WriteOptions = {}): Promise<void> {
+  const store = arr.store;
+  if (!isWritable(store)) throw new StoreError("store is read-only", store.url);
+  const { dtype } = arr.meta;
+  const { units, unitBytes } = layoutOf(dtype);
+  const chunkShape = arr.meta.chunkShape;
+  const chunkElements = product(chunkShape);
+  const copyUnits = unitBytes === 0 ? 1 : units;
+  const pool = poolFor(arr, plan.chunkCount, chunkElements, opts);
+  const pipeline = await pipelineOf(arr);
+  const ref = pool && pipelineRef(pipeline.spec);
+  const local = localLock(store);
+  const remote = opts.synchronizer ?? arr.synchronizer;
+  const cache = arr.cache;
+  const interior = (p: ChunkProjection) => p.extent.every((e, d) => e === chunkShape[d]);
+
+  const decode = async (bytes: Uint8Array, key: string): Promise<NDArray> => {
+    if (!pool) return decodeChunk(pipeline, bytes, key);
+    const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
+    const r = await pool.run("decode", { pipeline: ref!, bytes: owned, key }, { transferList: [owned.buffer as ArrayBuffer] });
+    if (!(r instanceof Uint8Array)) throw reviveError((r as { error: ErrorInfo }).error, key);
+    return { data: viewAs(dtype, r), shape: [...chunkShape], dtype };
+  };
+
+  const store1 = async (chunk: NDArray, key: string, p: ChunkProjection, transfer: boolean): Promise<void> => {
+    if (!pool) return writeChunk(arr, p.chunkCoords, chunk);
+    const data = bytesOf(chunk.data as Exclude<DataValues, unknown[]>);
+    const transferList = transfer && data.buffer instanceof ArrayBuffer ? [data.buffer] : undefined;
+    const r = await pool.run("encode", {
+      pipeline: ref!, data, shape: [...chunkShape], key,
+      fill: arr.writeEmptyChunks ? undefined : arr.meta.fill,
+    }, { transferList });
+    if (r === null) await store.delete(key);
+    else if (r instanceof Uint8Array) await store.set(key, r);
+    else throw reviveError((r as { error: ErrorInfo }).error, key);
+  };
+
+  const writeCell = async (p: ChunkProjection): Promise<void> => {
+    const key = chunkKeyOf(arr, p.chunkCoords);
+    const whole = isWholeChunk(p, chunkShape);
+    const releases: Release[] = [await local.lock(key)];
+    try {
+      if (remote && !whole) releases.push(await remote.lock(key));
+      // Zero-copy: a whole interior chunk that is one contiguous run of a shared value is encoded in place.
+      const run = pool && whole && source.data && !p.flat && interior(p) && isSharedView(source.data) ? contiguousRun(p.outSel, plan.outShape, chunkShape) : undefined;
+      if (run !== undefined) {
+        const all = bytesOf(source.data as Exclude<DataValues, unknown[]>);
+        const span = chunkElements * units * unitBytes;
+        const view = new Uint8Array(all.buffer, all.byteOffset + run * units * unitBytes, span);
+        await store1({ data: viewAs(dtype, view), shape: [...chunkShape], dtype }, key, p, false);
+      } else {
+        let chunk: NDArray;
+        if (whole) chunk = fillChunk(arr, chunkShape);
+        else {
+          const stored = await store.get(key);
+          chunk = stored === undefined ? fillChunk(arr, chunkShape) : await decode(stored, key);
+        }
+        if (source.data) copyRegion(source.data, plan.outShape, p.outSel, chunk.data, plan.chunkView, p.chunkSel, copyUnits);
+        else fillRegion(chunk.data, plan.chunkView, p.chunkSel, source.unit);
+        await store1(chunk, key, p, true);
+      }
+      if (cache) cache.invalidate(cacheObjectId(store, key));
+    } finally {
+      for (const r of releases.reverse()) await r();
+    }
+  };
+
+  const cellBytes = chunkElements * Math.max(1, units * unitBytes);
+  await runTasks(plan.projections, (p, signal) => {
+    signal.throwIfAborted();
+    return writeCell(p);
+  }, {
+    maxInFlight: opts.maxInFlight ?? (pool ? pool.threads * 2 : 16),
+    maxBytesInFlight: opts.maxBytesInFlight ?? 256 * 2 ** 20,
+    sizeOf: () => cellBytes,
+    keyOf: (p) => chunkKeyOf(arr, p.chunkCoords),
+    signal: opts.signal,
+    onProgress: opts.onProgress,
+    total: plan.chunkCount,
+  });
+}

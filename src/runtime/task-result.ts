@@ -1,0 +1,53 @@
+/**
+ * Results of pool tasks as plain data. Failures travel as {@link ErrorInfo} rather than as
+ * throws: structured clone drops a typed error's class and fields (key, codec...), so the
+ * worker flattens them and the caller rebuilds the typed error ({@link reviveError}).
+ * A rejected task therefore always means the thread failed (exited, was terminated, ran out
+ * of memory), never the task's own code — which is what lets the pool retry those safely.
+ * @module
+ */
+import { ChunkError, CodecError, UnsupportedError, ZarrError } from "../format/errors.js";
+
+/** A failure as plain data (name, message, and the typed error's fields). */
+export interface ErrorInfo {
+  name: string;
+  message: string;
+  key?: string;
+  codec?: string;
+  stack?: string;
+}
+
+/** Result of a task: ok (with a value) or the failure as plain data. */
+export type TaskResult<T = undefined> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+
+/** Flatten an error thrown in a worker. */
+export function errorInfo(e: unknown): ErrorInfo {
+  if (e instanceof Error) {
+    const z = e as Partial<ZarrError> & { codec?: string };
+    return { name: e.name, message: e.message, key: e instanceof ZarrError ? z.key : undefined, codec: z.codec, stack: e.stack };
+  }
+  return { name: "Error", message: String(e) };
+}
+
+/**
+ * Rebuild the typed error a worker reported; `key` names the chunk (or task) when the
+ * error did not carry one.
+ */
+export function reviveError(info: ErrorInfo, key: string): ZarrError {
+  const strip = (m: string, prefix?: string) => (prefix !== undefined && m.startsWith(`${prefix}: `) ? m.slice(prefix.length + 2) : m);
+  let message = strip(info.message, info.key);
+  let e: ZarrError;
+  if (info.name === "CodecError" && info.codec !== undefined) {
+    message = strip(message, `codec ${info.codec}`);
+    e = new CodecError(info.codec, message, info.key ?? key);
+  } else if (info.name === "UnsupportedError") e = new UnsupportedError("codec", message, info.key ?? key);
+  else e = new ChunkError(info.name === "ChunkError" || info.name === "Error" ? message : `${info.name}: ${message}`, info.key ?? key);
+  if (info.stack) e.stack = `${e.name}: ${e.message}\n    [in worker] ${info.stack}`;
+  return e;
+}
+
+/** The value of an ok result, or the revived error thrown. */
+export function unwrap<T>(r: TaskResult<T>, key: string): T {
+  if (!r.ok) throw reviveError(r.error, key);
+  return r.value;
+}
