@@ -108,11 +108,12 @@ export async function readPlan(arr: ZarrArray, reader: ChunkReader, plan: Select
       if (cache) cache.set(object!, where!.part, chunk);
       return place(chunk, p);
     }
-    // Hand the worker a buffer it can own (stores give fresh buffers; slices of larger reads are copied out).
-    const bytes = f.bytes.byteOffset === 0 && f.bytes.byteLength === f.bytes.buffer.byteLength && f.bytes.buffer instanceof ArrayBuffer ? f.bytes : f.bytes.slice();
-    const transferList = [bytes.buffer as ArrayBuffer];
+    // The stored bytes are copied to the worker, not transferred: a copy of compressed bytes is
+    // cheap, and it lets the pool retry the task if its thread dies. A view into a larger
+    // (coalesced) read is cut out first so only its own bytes are copied.
+    const bytes = f.bytes.byteOffset === 0 && f.bytes.byteLength === f.bytes.buffer.byteLength ? f.bytes : f.bytes.slice();
     if (cache) {
-      const r = await pool.run("decode", { pipeline: ref!, bytes, key: f.key }, { transferList, signal });
+      const r = await pool.run("decode", { pipeline: ref!, bytes, key: f.key }, { signal });
       if (!(r instanceof Uint8Array)) throw reviveError((r as { error: ErrorInfo }).error, f.key);
       const chunk = { data: viewAs(dtype, r), shape: [...reader.chunkShape], dtype };
       cache.set(object!, where!.part, chunk);
@@ -122,7 +123,7 @@ export async function readPlan(arr: ZarrArray, reader: ChunkReader, plan: Select
     const r = await pool.run("decodeInto", {
       pipeline: ref!, bytes, key: f.key, out: sharedOut!,
       chunkView: plan.chunkView, chunkSel: p.chunkSel, outSel: p.outSel, units, direct,
-    }, { transferList, signal });
+    }, { signal });
     if (!r.ok) throw reviveError(r.error, f.key);
   };
 

@@ -16,7 +16,7 @@ import type { NDArray } from "../codecs/types.js";
 import { copyRegion, fillRegion } from "../format/copy.js";
 import { bytesOf, layoutOf, viewAs, type DataValues } from "../format/dtype.js";
 import { StoreError } from "../format/errors.js";
-import { product } from "../format/ndarray.js";
+import { allocateFilled, product } from "../format/ndarray.js";
 import { isWritable, type Store } from "../stores/types.js";
 import { runTasks, type Progress } from "../runtime/executor.js";
 import { pipelineRef } from "../runtime/pipeline-ref.js";
@@ -82,22 +82,34 @@ export async function writePlan(arr: ZarrArray, plan: SelectionPlan, source: Wri
   const cache = arr.cache;
   const interior = (p: ChunkProjection) => p.extent.every((e, d) => e === chunkShape[d]);
 
+  // On the pool, chunk buffers live in shared memory: workers decode into them and encode
+  // from them without copies or transfers, so a task whose thread dies can be retried.
+  const newChunk = (covered = false): NDArray => {
+    if (!pool) return fillChunk(arr, chunkShape);
+    const data = viewAs(dtype, new Uint8Array(new SharedArrayBuffer(chunkElements * units * unitBytes)));
+    if (!covered && arr.meta.fill.raw) fillRegion(data, [chunkElements], null, allocateFilled(dtype, 1, arr.meta.fill));
+    return { data, shape: [...chunkShape], dtype };
+  };
   const decode = async (bytes: Uint8Array, key: string): Promise<NDArray> => {
     if (!pool) return decodeChunk(pipeline, bytes, key);
-    const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
-    const r = await pool.run("decode", { pipeline: ref!, bytes: owned, key }, { transferList: [owned.buffer as ArrayBuffer] });
-    if (!(r instanceof Uint8Array)) throw reviveError((r as { error: ErrorInfo }).error, key);
-    return { data: viewAs(dtype, r), shape: [...chunkShape], dtype };
+    const chunk = newChunk();
+    const buffer = (chunk.data as unknown as { buffer: SharedArrayBuffer }).buffer;
+    const all = chunkShape.map((n) => ({ start: 0, step: 1, count: n }));
+    const r = await pool.run("decodeInto", {
+      pipeline: ref!, bytes, key, out: { buffer, dtype, shape: [...chunkShape] },
+      chunkView: [...chunkShape], chunkSel: all, outSel: all, units, direct: 0,
+    });
+    if (!r.ok) throw reviveError(r.error, key);
+    return chunk;
   };
 
-  const store1 = async (chunk: NDArray, key: string, p: ChunkProjection, transfer: boolean): Promise<void> => {
+  const store1 = async (chunk: NDArray, key: string, p: ChunkProjection): Promise<void> => {
     if (!pool) return writeChunk(arr, p.chunkCoords, chunk);
     const data = bytesOf(chunk.data as Exclude<DataValues, unknown[]>);
-    const transferList = transfer && data.buffer instanceof ArrayBuffer ? [data.buffer] : undefined;
     const r = await pool.run("encode", {
       pipeline: ref!, data, shape: [...chunkShape], key,
       fill: arr.writeEmptyChunks ? undefined : arr.meta.fill,
-    }, { transferList });
+    });
     if (r === null) await store.delete(key);
     else if (r instanceof Uint8Array) await store.set(key, r);
     else throw reviveError((r as { error: ErrorInfo }).error, key);
@@ -115,17 +127,17 @@ export async function writePlan(arr: ZarrArray, plan: SelectionPlan, source: Wri
         const all = bytesOf(source.data as Exclude<DataValues, unknown[]>);
         const span = chunkElements * units * unitBytes;
         const view = new Uint8Array(all.buffer, all.byteOffset + run * units * unitBytes, span);
-        await store1({ data: viewAs(dtype, view), shape: [...chunkShape], dtype }, key, p, false);
+        await store1({ data: viewAs(dtype, view), shape: [...chunkShape], dtype }, key, p);
       } else {
         let chunk: NDArray;
-        if (whole) chunk = fillChunk(arr, chunkShape);
+        if (whole) chunk = newChunk(interior(p)); // an interior whole chunk is overwritten entirely
         else {
           const stored = await store.get(key);
-          chunk = stored === undefined ? fillChunk(arr, chunkShape) : await decode(stored, key);
+          chunk = stored === undefined ? newChunk() : await decode(stored, key);
         }
         if (source.data) copyRegion(source.data, plan.outShape, p.outSel, chunk.data, plan.chunkView, p.chunkSel, copyUnits);
         else fillRegion(chunk.data, plan.chunkView, p.chunkSel, source.unit);
-        await store1(chunk, key, p, true);
+        await store1(chunk, key, p);
       }
       if (cache) cache.invalidate(cacheObjectId(store, key));
     } finally {
