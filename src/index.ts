@@ -51,3 +51,4 @@ export { convert, convertArray, type ConvertOptions } from "./array/convert.js";
 export { encodeNpy, decodeNpy, npyHeader, parseNpyHeader, createNpyWriter, openNpyReader, vlenToFixed } from "./io/npy.js";
 export { exportNpy, importNpy, type StreamOptions } from "./io/npy-stream.js";
 export { demoData, type DemoDataOptions, type DemoDataSummary, type DemoFormat } from "./genomics/demo-data.js";
+export * from "./sources/index.js";

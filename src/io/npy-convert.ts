@@ -73,11 +73,13 @@ export function encodeRange(a: NDArray, start = 0, count = product(a.shape) - st
  * Decode `.npy` element bytes (declared byte order) into in-memory data of `dt` (native order).
  * Always copies, so the result is aligned and independent of `bytes`.
  */
-export function decodeRaw(dt: DataType, bytes: Uint8Array, key?: string): DataValues {
+export function decodeRaw(dt: DataType, bytes: Uint8Array, key?: string, into?: Uint8Array): DataValues {
   const size = npyItemSize(dt, key);
   if (size > 0 && bytes.byteLength % size !== 0)
     throw new ChunkError(`${bytes.byteLength} bytes is not a whole number of ${size}-byte elements`, key);
-  const copy = bytes.slice();
+  // `into` (at least as long as `bytes`) lets a streaming caller reuse one buffer.
+  const copy = into ? into.subarray(0, bytes.byteLength) : bytes.slice();
+  if (into) copy.set(bytes);
   swapInPlace(copy, swapWidth(dt));
   return viewAs(dt, copy);
 }

@@ -150,12 +150,17 @@ export async function importNpy(
       const count = shape.length === 0 ? 1 : (r1 - r0) * rowElems;
       return reader.read(shape.length === 0 ? 0 : r0 * rowElems, count).then((raw) => ({ r0, r1, count, raw }));
     };
+    // Two shared piece buffers, alternated: chunks that are contiguous runs of a piece are
+    // encoded by the workers straight from it, and memory stays flat.
+    const pieceBytes = Math.max(1, ...[...rowPieces(shape, arr.meta.chunkShape[0] ?? 1, rowElems * reader.itemSize, budget)].slice(0, 1).map(([r0, r1]) => (shape.length === 0 ? 1 : (r1 - r0) * rowElems) * reader.itemSize));
+    const buffers = [0, 1].map(() => new Uint8Array(new SharedArrayBuffer(pieceBytes)));
+    let turn = 0;
     let next = start();
     try {
       while (next) {
         const { r0, r1, count, raw } = await next;
         next = start();
-        const data = decodeRaw(dtype, raw, file);
+        const data = decodeRaw(dtype, raw, file, buffers[turn++ % 2]);
         await set(arr, pieceSelection(shape, r0, r1), { data, shape: shape.length === 0 ? [] : [r1 - r0, ...shape.slice(1)], dtype }, accessOptions(opts));
         done += count;
         opts.onProgress?.(done, total);

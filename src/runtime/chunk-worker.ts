@@ -17,6 +17,7 @@ import type { FillValue } from "../format/fill-value.js";
 import { isAllFill, product } from "../format/ndarray.js";
 import { stringifyJson } from "../format/json.js";
 import { errorInfo, type TaskResult } from "./task-result.js";
+import { releaseShared } from "./worker-gc.js";
 
 export { runKernel } from "./kernel-task.js";
 export type { ErrorInfo, TaskResult } from "./task-result.js";
@@ -113,12 +114,14 @@ export async function decodeInto(t: DecodeIntoTask): Promise<TaskResult> {
       const chunk = await decodeChunk(p, t.bytes, t.key, { data: viewAs(t.out.dtype, region), shape: t.chunkView, dtype: t.out.dtype });
       const got = bytesOf(chunk.data as Exclude<DataValues, unknown[]>);
       if (got.buffer !== region.buffer || got.byteOffset !== region.byteOffset) region.set(got);
+      releaseShared(region.byteLength);
       return { ok: true, value: undefined };
     }
     const chunk = await decodeChunk(p, t.bytes, t.key);
     const { unitBytes } = layoutOf(t.out.dtype);
     const out = viewAs(t.out.dtype, new Uint8Array(t.out.buffer, t.out.byteOffset ?? 0, product(t.out.shape) * t.units * unitBytes));
     copyRegion(chunk.data, t.chunkView, t.chunkSel, out, t.out.shape, t.outSel, t.units);
+    releaseShared(bytesOf(chunk.data as Exclude<DataValues, unknown[]>).byteLength);
     return { ok: true, value: undefined };
   } catch (e) {
     return { ok: false, error: errorInfo(e) };
@@ -149,6 +152,7 @@ export async function encode(t: EncodeTask): Promise<Uint8Array | null | TaskRes
   try {
     const p = await pipelineFor(t.pipeline);
     const data = viewAs(p.spec.chunk.dtype, t.data);
+    if (t.data.buffer instanceof SharedArrayBuffer) releaseShared(t.data.byteLength);
     if (t.fill && isAllFill(p.spec.chunk.dtype, data, t.fill)) return null;
     const bytes = await encodeChunk(p, { data, shape: t.shape, dtype: p.spec.chunk.dtype }, t.key);
     return move(owned(bytes)) as Uint8Array;

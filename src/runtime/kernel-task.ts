@@ -10,6 +10,7 @@
  * It must be safe to run twice on the same input: a task whose thread dies is retried once.
  * @module
  */
+import { threadId } from "node:worker_threads";
 import { errorInfo, type TaskResult } from "./task-result.js";
 
 /** Where a kernel lives: an ES module URL (file:, data:, or a package specifier) and an export name. */
@@ -50,12 +51,16 @@ async function load(ref: KernelRef): Promise<Kernel<unknown>> {
   return p;
 }
 
-/** Pool task: run the named kernel on `t.args`; failures come back as plain data. */
+const now = () => performance.timeOrigin + performance.now();
+
+/** Pool task: run the named kernel on `t.args`; failures come back as plain data. Both say where and when it ran (for profilers). */
 export async function runKernel(t: KernelTask): Promise<TaskResult<unknown>> {
+  const start = now();
   try {
     const fn = await load(t.kernel);
-    return { ok: true, value: await fn(t.args as never) };
+    const value = await fn(t.args as never);
+    return { ok: true, value, run: { thread: threadId, start, end: now() } };
   } catch (e) {
-    return { ok: false, error: errorInfo(e) };
+    return { ok: false, error: errorInfo(e), run: { thread: threadId, start, end: now() } };
   }
 }

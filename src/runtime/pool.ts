@@ -28,7 +28,7 @@ import { Piscina } from "piscina";
 import { ChunkError } from "../format/errors.js";
 import type { DecodeIntoTask, DecodeTask, EncodeTask } from "./chunk-worker.js";
 import type { KernelRef, KernelTask } from "./kernel-task.js";
-import { unwrap, type TaskResult } from "./task-result.js";
+import { unwrap, type TaskResult, type TaskRun } from "./task-result.js";
 
 /** Pool settings. */
 export interface PoolOptions {
@@ -72,6 +72,12 @@ export interface RunTaskOptions {
   key?: string;
 }
 
+/** Options of {@link ChunkPool.kernel}. */
+export interface KernelOptions extends RunTaskOptions {
+  /** Told where (thread id) and when (epoch ms) the kernel ran, for profilers. */
+  onRun?: (run: TaskRun) => void;
+}
+
 /** A lazily created worker pool. */
 export interface ChunkPool {
   /** Number of threads the pool runs at most. */
@@ -87,7 +93,7 @@ export interface ChunkPool {
    * that throws rejects with its typed error revived (a ChunkError naming `opts.key` for a
    * plain Error); a thread failure is handled as in {@link ChunkPool.run}.
    */
-  kernel<R>(ref: KernelRef, args: unknown, opts?: RunTaskOptions & { key?: string }): Promise<R>;
+  kernel<R>(ref: KernelRef, args: unknown, opts?: KernelOptions): Promise<R>;
   /** Tasks submitted and not yet settled (0 when nothing is queued or running). */
   pending(): number;
   /** Stop every thread (tasks still queued or running reject with a ChunkError); later `run` calls start a fresh pool. */
@@ -145,9 +151,11 @@ export function createPool(options: PoolOptions = {}): ChunkPool {
   return {
     threads,
     run,
-    kernel: async <R>(ref: KernelRef, args: unknown, opts: RunTaskOptions = {}): Promise<R> => {
+    kernel: async <R>(ref: KernelRef, args: unknown, opts: KernelOptions = {}): Promise<R> => {
       // A failure the kernel threw names the kernel when no key is given; a thread failure already does.
-      return unwrap(await run("runKernel", { kernel: ref, args }, opts), opts.key ?? `kernel ${ref.name}`) as R;
+      const r = await run("runKernel", { kernel: ref, args }, opts);
+      if (r.run) opts.onRun?.(r.run);
+      return unwrap(r, opts.key ?? `kernel ${ref.name}`) as R;
     },
     pending: () => pending,
     async destroy() {

@@ -17,8 +17,15 @@ export interface ErrorInfo {
   stack?: string;
 }
 
-/** Result of a task: ok (with a value) or the failure as plain data. */
-export type TaskResult<T = undefined> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+/** Where and when a task ran: the worker's thread id and wall-clock start/end (epoch ms, comparable across threads). */
+export interface TaskRun {
+  thread: number;
+  start: number;
+  end: number;
+}
+
+/** Result of a task: ok (with a value) or the failure as plain data; kernels also say where and when they ran. */
+export type TaskResult<T = undefined> = { ok: true; value: T; run?: TaskRun } | { ok: false; error: ErrorInfo; run?: TaskRun };
 
 /** Flatten an error thrown in a worker. */
 export function errorInfo(e: unknown): ErrorInfo {

@@ -102,10 +102,47 @@ export async function openFsStore(root: string, options: FsStoreOptions = {}): P
     }
   };
 
+  // Real paths of directories chunks were read from, so a read costs one open instead of a
+  // realpath walk per key (measured: a third of the time per tiny chunk). The file itself is
+  // opened with O_NOFOLLOW, so a symlinked chunk still goes through the full check. Dropped
+  // whenever this store deletes anything (a directory might be replaced).
+  const dirReal = new Map<string, string>();
+  const realFile = async (key: string): Promise<string | undefined> => {
+    const p = abs(key);
+    const dir = path.dirname(p);
+    let d = dirReal.get(dir);
+    if (d === undefined) {
+      d = await realOrMissing(dir, key, "get");
+      if (d === undefined) return undefined;
+      if (!inside(d)) throw escape(key);
+      if (dirReal.size > 4096) dirReal.clear();
+      dirReal.set(dir, d);
+    }
+    return path.join(d, path.basename(p));
+  };
+
   async function get(key: string, range?: ByteRange): Promise<Uint8Array | undefined> {
-    const real = await realOrMissing(abs(key), key, "get");
+    let real = O_NOFOLLOW ? await realFile(key) : await realOrMissing(abs(key), key, "get");
     if (real === undefined) return undefined;
     if (!inside(real)) throw escape(key);
+    let fh: fsp.FileHandle | undefined;
+    try {
+      fh = await fsp.open(real, fsc.O_RDONLY | O_NOFOLLOW);
+    } catch (e) {
+      if (isMissing(e)) return undefined; // deleted since realpath
+      if ((e as NodeJS.ErrnoException).code !== "ELOOP") throw ioError("get", key, e);
+    }
+    if (!fh) {
+      // The chunk file is a symbolic link: follow it only if it resolves inside the root.
+      real = await realOrMissing(abs(key), key, "get");
+      if (real === undefined) return undefined;
+      if (!inside(real)) throw escape(key);
+      return readFrom(real, key, range);
+    }
+    return readOpen(fh, key, range);
+  }
+
+  async function readFrom(real: string, key: string, range?: ByteRange): Promise<Uint8Array | undefined> {
     let fh: fsp.FileHandle;
     try {
       fh = await fsp.open(real, fsc.O_RDONLY | O_NOFOLLOW);
@@ -113,6 +150,10 @@ export async function openFsStore(root: string, options: FsStoreOptions = {}): P
       if (isMissing(e)) return undefined; // deleted since realpath
       throw ioError("get", key, e);
     }
+    return readOpen(fh, key, range);
+  }
+
+  async function readOpen(fh: fsp.FileHandle, key: string, range?: ByteRange): Promise<Uint8Array | undefined> {
     try {
       const st = await fh.stat();
       if (!st.isFile()) return undefined; // directories are not keys
@@ -267,6 +308,7 @@ export async function openFsStore(root: string, options: FsStoreOptions = {}): P
   }
 
   async function del(key: string): Promise<void> {
+    dirReal.clear();
     const p = abs(key);
     const dir = await realOrMissing(path.dirname(p), key, "delete");
     if (dir === undefined) return;

@@ -1,0 +1,156 @@
+/**
+ * Chunk sources: one interface that yields the chunks of an array-like thing (a Zarr array,
+ * an HDF5 dataset, a typed array in memory), so the compute and genomics layers take any of
+ * them. A source has a regular chunk grid over its shape; edge chunks are clipped to the
+ * array's extent (ragged). Chunk data always lives in shared memory (a SharedArrayBuffer), so
+ * kernels in pool threads see it without a copy.
+ *
+ * This module holds the contract and the grid geometry every source and consumer shares.
+ * @module
+ */
+import type { NDArray } from "../codecs/types.js";
+import { isVariableLength, layoutOf, viewAs, type DataType, type DataValues } from "../format/dtype.js";
+import { SelectionError, UnsupportedError } from "../format/errors.js";
+import { product } from "../format/ndarray.js";
+import type { ChunkPool } from "../runtime/pool.js";
+
+/** Options of one chunk read. */
+export interface ChunkReadOptions {
+  /** Pool whose threads do the reading/decoding (sources that use threads; default: the source's, else the process-wide pool). */
+  pool?: ChunkPool;
+  /** Checked before the read starts; an aborted read rejects with an AbortError. */
+  signal?: AbortSignal;
+}
+
+/** Something that yields the chunks of an n-dimensional array of a fixed-size dtype. */
+export interface ChunkSource {
+  /** Array shape. */
+  readonly shape: readonly number[];
+  /** Element type (fixed-size numeric or bool dtypes). */
+  readonly dtype: DataType;
+  /** Regular grid cell shape, every entry >= 1; edge chunks are clipped (ragged). */
+  readonly chunkShape: readonly number[];
+  /** Human name for errors and progress, e.g. "genotypes.zarr#calldata/GT" or "x.h5#calldata/genotype". */
+  readonly name: string;
+  /**
+   * Read chunk `coords` (grid coordinates), clipped to the array's extent, C order, native
+   * byte order, data backed by a SharedArrayBuffer. Treat the result as read-only: a source
+   * may hand out views of memory it shares with other chunks (see each source).
+   */
+  read(coords: readonly number[], opts?: ChunkReadOptions): Promise<NDArray>;
+  /** Release what the source holds; reads after `close` fail. */
+  close?(): Promise<void>;
+}
+
+/** Where a chunk lies in the array: its first element and its (clipped) extent. */
+export interface ChunkBox {
+  start: number[];
+  shape: number[];
+}
+
+/** Largest chunk, in elements: one typed array holds at most 2^32 - 1 elements on Node 20. */
+export const MAX_CHUNK_ELEMENTS = 2 ** 32 - 1;
+
+type Grid = Pick<ChunkSource, "shape" | "chunkShape">;
+
+/** Number of chunks along each dimension (0 along an empty dimension). */
+export function chunkGrid(source: Grid): number[] {
+  return source.shape.map((n, d) => Math.ceil(n / source.chunkShape[d]));
+}
+
+/** Total number of chunks (1 for a 0-d array, 0 when any dimension is empty). */
+export function chunkCount(source: Grid): number {
+  return product(chunkGrid(source));
+}
+
+/** Start and clipped extent of chunk `coords`; throws a SelectionError naming the source for coords outside the grid. */
+export function chunkBox(source: Grid & { name?: string }, coords: readonly number[]): ChunkBox {
+  checkCoords(source, coords);
+  const start = coords.map((c, d) => c * source.chunkShape[d]);
+  return { start, shape: start.map((s, d) => Math.min(source.chunkShape[d], source.shape[d] - s)) };
+}
+
+/** Every grid coordinate in C order (last dimension fastest), generated lazily. */
+export function* chunkCoords(source: Grid): Generator<number[]> {
+  const grid = chunkGrid(source);
+  if (grid.some((n) => n === 0)) return;
+  const c = new Array<number>(grid.length).fill(0);
+  for (;;) {
+    yield c.slice();
+    let d = grid.length - 1;
+    for (; d >= 0; d--) {
+      if (++c[d] < grid[d]) break;
+      c[d] = 0;
+    }
+    if (d < 0) return;
+  }
+}
+
+/** Throw a SelectionError unless `coords` names a chunk of the grid. */
+export function checkCoords(source: Grid & { name?: string }, coords: readonly number[]): void {
+  const grid = chunkGrid(source);
+  const bad = (why: string): never => { throw new SelectionError(`chunk [${String(coords)}]: ${why}`, source.name); };
+  if (!Array.isArray(coords)) bad("coordinates must be an array of integers");
+  if (coords.length !== grid.length) bad(`has ${coords.length} coordinates, the array has ${grid.length} dimensions`);
+  for (const [d, c] of coords.entries())
+    if (typeof c !== "number" || !Number.isSafeInteger(c) || c < 0 || c >= grid[d]) bad(`coordinate ${d} is outside the grid (0..${grid[d] - 1})`);
+}
+
+/**
+ * Validate a chunk shape for an array of `shape` (same rank, positive integers, at most
+ * {@link MAX_CHUNK_ELEMENTS} elements) and return a copy; errors name the source.
+ */
+export function checkChunkShape(chunkShape: readonly number[], shape: readonly number[], name: string): number[] {
+  const bad = (why: string): never => { throw new SelectionError(`chunk shape [${String(chunkShape)}]: ${why}`, name); };
+  if (!Array.isArray(chunkShape)) bad("must be an array of positive integers");
+  if (chunkShape.length !== shape.length) bad(`has ${chunkShape.length} dimensions, the array has ${shape.length}`);
+  for (const [d, n] of chunkShape.entries())
+    if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 1) bad(`entry ${d} is not a positive integer`);
+  // Clip to the array first: a chunk larger than the array never materialises whole.
+  if (product(chunkShape.map((n, d) => Math.min(n, Math.max(1, shape[d])))) > MAX_CHUNK_ELEMENTS)
+    bad(`a chunk would hold more than ${MAX_CHUNK_ELEMENTS} elements`);
+  return [...chunkShape];
+}
+
+/** Throw an UnsupportedError unless `dtype` has a fixed size (JS values cannot live in shared memory). */
+export function checkFixedSize(dtype: DataType, name: string): void {
+  if (isVariableLength(dtype)) throw new UnsupportedError("data type", `${dtype.kind}: chunk sources hold fixed-size types only`, name);
+}
+
+/** Bytes one element of `dtype` takes in memory (fixed-size dtypes). */
+export function elementBytes(dtype: DataType): number {
+  const { units, unitBytes } = layoutOf(dtype);
+  return units * unitBytes;
+}
+
+/** Zeroed data for `n` elements of `dtype` in a fresh SharedArrayBuffer. */
+export function allocateShared(dtype: DataType, n: number): DataValues {
+  return viewAs(dtype, new Uint8Array(new SharedArrayBuffer(n * elementBytes(dtype))));
+}
+
+/** True when `data` is a view of a SharedArrayBuffer. */
+export function isShared(data: DataValues): boolean {
+  const b = (data as { buffer?: unknown }).buffer;
+  return typeof SharedArrayBuffer !== "undefined" && b instanceof SharedArrayBuffer;
+}
+
+/**
+ * A chunk shape for data without one of its own (contiguous HDF5 datasets, memory arrays):
+ * C-order row blocks of about `targetBytes`, which are contiguous in memory and on disk.
+ * Trailing dimensions stay whole; the first dimension whose sub-block still exceeds the
+ * target is cut, and the dimensions before it are 1.
+ */
+export function rowBlockChunks(shape: readonly number[], itemBytes: number, targetBytes = 16 * 2 ** 20): number[] {
+  const chunks = shape.map((n) => Math.max(1, n));
+  let inner = itemBytes; // bytes of one step along dimension d (the whole trailing block)
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const whole = inner * chunks[d];
+    if (whole > targetBytes) {
+      chunks[d] = Math.max(1, Math.floor(targetBytes / inner));
+      for (let e = 0; e < d; e++) chunks[e] = 1;
+      break;
+    }
+    inner = whole;
+  }
+  return chunks;
+}

@@ -1,0 +1,58 @@
+/**
+ * A chunk source over a Zarr array. Each chunk is a box selection read with `get`, whose
+ * parallel path decodes the stored chunks in pool threads straight into a SharedArrayBuffer
+ * (always when a pool is given; without one, `get` keeps tiny reads on this thread and the
+ * result is copied into shared memory). Missing stored chunks read as the fill value.
+ *
+ * The default chunk shape is the array's chunk grid (for sharded arrays: the shard shape).
+ * A larger `chunks` lets one source chunk span many stored chunks, which decode in parallel;
+ * choose multiples of the stored chunk shape, or stored chunks on the borders are decoded
+ * once per source chunk that touches them.
+ * @module
+ */
+import { get } from "../array/access.js";
+import type { ZarrArray } from "../array/node.js";
+import { slice } from "../array/selection.js";
+import type { NDArray } from "../codecs/types.js";
+import { bytesOf } from "../format/dtype.js";
+import { allocateShared, checkChunkShape, checkFixedSize, chunkBox, isShared, type ChunkReadOptions, type ChunkSource } from "./types.js";
+
+/** Options of {@link zarrSource}. */
+export interface ZarrSourceOptions {
+  /** Source chunk shape (default: the array's chunk shape). */
+  chunks?: readonly number[];
+  /** Name for errors and progress (default: store URL + "#" + array path). */
+  name?: string;
+}
+
+/** Default name: the store's URL (or "zarr") and the array path. */
+function zarrName(arr: ZarrArray): string {
+  const store = arr.store.url ?? "zarr";
+  return arr.path === "" ? store : `${store}#${arr.path}`;
+}
+
+/** Make sure chunk data lives in shared memory (reads `get` keeps on this thread do not). */
+function toShared(a: NDArray): NDArray {
+  if (isShared(a.data)) return a;
+  const out = allocateShared(a.dtype, a.shape.reduce((x, y) => x * y, 1));
+  bytesOf(out).set(bytesOf(a.data));
+  return { data: out, shape: a.shape, dtype: a.dtype };
+}
+
+/** A chunk source over `arr` (fixed-size dtypes). */
+export function zarrSource(arr: ZarrArray, opts: ZarrSourceOptions = {}): ChunkSource {
+  const name = opts.name ?? zarrName(arr);
+  const { dtype, shape } = arr.meta;
+  checkFixedSize(dtype, name);
+  const chunkShape = checkChunkShape(opts.chunks ?? arr.meta.chunkShape, shape, name);
+  const source: ChunkSource = {
+    shape: [...shape], dtype, chunkShape, name,
+    async read(coords: readonly number[], ro: ChunkReadOptions = {}) {
+      ro.signal?.throwIfAborted();
+      const box = chunkBox(source, coords);
+      const selection = box.start.map((s, d) => slice(s, s + box.shape[d]));
+      return toShared(await get(arr, selection, { pool: ro.pool, signal: ro.signal }));
+    },
+  };
+  return source;
+}
