@@ -23,6 +23,7 @@ import { pipelineRef } from "../runtime/pipeline-ref.js";
 import type { ChunkPool } from "../runtime/pool.js";
 import { keyedMutex, type Release, type Synchronizer } from "../runtime/synchronizer.js";
 import { reviveError, type ErrorInfo } from "../runtime/task-result.js";
+import type { SharedOutput } from "../runtime/chunk-worker.js";
 import { cacheObjectId } from "./chunk-cache.js";
 import { chunkKeyOf, fillChunk, pipelineOf, writeChunk } from "./chunks.js";
 import type { ZarrArray } from "./node.js";
@@ -61,6 +62,12 @@ function localLock(store: Store): Synchronizer {
   return s;
 }
 
+/** A shared value as the workers see it. */
+function sharedSource(data: DataValues, dtype: NDArray["dtype"], shape: number[]): SharedOutput {
+  const b = bytesOf(data as Exclude<DataValues, unknown[]>);
+  return { buffer: b.buffer as SharedArrayBuffer, byteOffset: b.byteOffset, dtype, shape };
+}
+
 function isSharedView(d: DataValues): boolean {
   return !Array.isArray(d) && (d as { buffer: ArrayBufferLike }).buffer instanceof SharedArrayBuffer;
 }
@@ -81,15 +88,27 @@ export async function writePlan(arr: ZarrArray, plan: SelectionPlan, source: Wri
   const remote = opts.synchronizer ?? arr.synchronizer;
   const cache = arr.cache;
   const interior = (p: ChunkProjection) => p.extent.every((e, d) => e === chunkShape[d]);
+  // On the pool, a value in shared memory is read by the workers themselves. A value that is
+  // not shared is copied here chunk by chunk instead: copying it whole into a fresh
+  // SharedArrayBuffer first costs more than that (measured: first-touch page faults of the
+  // new buffer alone took longer than all the per-chunk copies).
+  const shared = pool && source.data && isSharedView(source.data) ? sharedSource(source.data, dtype, plan.outShape) : undefined;
 
   // On the pool, chunk buffers live in shared memory: workers decode into them and encode
   // from them without copies or transfers, so a task whose thread dies can be retried.
+  // Shared chunk buffers are recycled once their chunk is stored: a fresh SharedArrayBuffer
+  // costs first-touch page faults every time (measured to dominate big writes).
+  const spare: DataValues[] = [];
   const newChunk = (covered = false): NDArray => {
     if (!pool) return fillChunk(arr, chunkShape);
-    const data = viewAs(dtype, new Uint8Array(new SharedArrayBuffer(chunkElements * units * unitBytes)));
-    if (!covered && arr.meta.fill.raw) fillRegion(data, [chunkElements], null, allocateFilled(dtype, 1, arr.meta.fill));
+    const data = spare.pop() ?? viewAs(dtype, new Uint8Array(new SharedArrayBuffer(chunkElements * units * unitBytes)));
+    if (!covered) {
+      if (arr.meta.fill.raw) fillRegion(data, [chunkElements], null, allocateFilled(dtype, 1, arr.meta.fill));
+      else bytesOf(data as Exclude<DataValues, unknown[]>).fill(0);
+    }
     return { data, shape: [...chunkShape], dtype };
   };
+  const recycle = (chunk: NDArray) => { if (pool && spare.length < 64) spare.push(chunk.data as DataValues); };
   const decode = async (bytes: Uint8Array, key: string): Promise<NDArray> => {
     if (!pool) return decodeChunk(pipeline, bytes, key);
     const chunk = newChunk();
@@ -128,6 +147,18 @@ export async function writePlan(arr: ZarrArray, plan: SelectionPlan, source: Wri
         const span = chunkElements * units * unitBytes;
         const view = new Uint8Array(all.buffer, all.byteOffset + run * units * unitBytes, span);
         await store1({ data: viewAs(dtype, view), shape: [...chunkShape], dtype }, key, p);
+      } else if (pool && (shared || source.unit)) {
+        // The worker builds the chunk (decode, copy the region from shared memory, encode):
+        // this thread only reads and writes bytes.
+        const existing = whole ? undefined : await store.get(key);
+        const r = await pool.run("encodeRegion", {
+          pipeline: ref!, key, shape: [...chunkShape], existing, fillValue: arr.meta.fill,
+          source: shared, unit: source.unit && bytesOf(source.unit as Exclude<DataValues, unknown[]>).slice(),
+          srcSel: p.outSel, chunkSel: p.chunkSel, chunkView: plan.chunkView, units, skipFill: !arr.writeEmptyChunks,
+        });
+        if (r === null) await store.delete(key);
+        else if (r instanceof Uint8Array) await store.set(key, r);
+        else throw reviveError((r as { error: ErrorInfo }).error, key);
       } else {
         let chunk: NDArray;
         if (whole) chunk = newChunk(interior(p)); // an interior whole chunk is overwritten entirely
@@ -138,6 +169,7 @@ export async function writePlan(arr: ZarrArray, plan: SelectionPlan, source: Wri
         if (source.data) copyRegion(source.data, plan.outShape, p.outSel, chunk.data, plan.chunkView, p.chunkSel, copyUnits);
         else fillRegion(chunk.data, plan.chunkView, p.chunkSel, source.unit);
         await store1(chunk, key, p);
+        recycle(chunk);
       }
       if (cache) cache.invalidate(cacheObjectId(store, key));
     } finally {

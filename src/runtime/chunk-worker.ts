@@ -7,14 +7,14 @@
  * @module
  */
 import { move } from "piscina";
-import { copyRegion } from "../format/copy.js";
+import { copyRegion, fillRegion } from "../format/copy.js";
 import type { DimSel } from "../format/region.js";
 import { buildPipeline, decodeChunk, encodeChunk, type Pipeline, type PipelineSpec } from "../codecs/pipeline.js";
 import { registerCodec } from "../codecs/registry.js";
 import type { CodecLocation } from "../codecs/types.js";
 import { bytesOf, layoutOf, viewAs, type DataType, type DataValues } from "../format/dtype.js";
 import type { FillValue } from "../format/fill-value.js";
-import { isAllFill, product } from "../format/ndarray.js";
+import { allocateFilled, isAllFill, product } from "../format/ndarray.js";
 import { stringifyJson } from "../format/json.js";
 import { errorInfo, type TaskResult } from "./task-result.js";
 import { releaseShared } from "./worker-gc.js";
@@ -80,6 +80,54 @@ export interface EncodeTask {
   key: string;
   /** When given, a chunk holding only this fill value is not encoded: the task returns null. */
   fill?: FillValue;
+}
+
+/**
+ * Build one chunk in the worker and encode it: start from the decoded `existing` bytes
+ * (read-modify-write) or the fill value, copy the selected region of a shared source into it
+ * (or fill the region with one broadcast element), encode. The caller only does I/O.
+ */
+export interface EncodeRegionTask {
+  pipeline: PipelineRef;
+  key: string;
+  /** Full chunk shape. */
+  shape: number[];
+  /** Stored bytes of the chunk to modify; absent: start from the fill value. */
+  existing?: Uint8Array;
+  /** Fill value of the array (the initial content without `existing`). */
+  fillValue: FillValue;
+  /** The value being written (in shared memory) and its shape (the selection's output shape). */
+  source?: SharedOutput;
+  /** One element to broadcast over the region instead of `source`. */
+  unit?: Uint8Array;
+  srcSel: DimSel[];
+  /** Region of the chunk (viewed as `chunkView`). */
+  chunkSel: DimSel[];
+  chunkView: number[];
+  units: number;
+  /** When true, a chunk holding only the fill value is not encoded: the task returns null. */
+  skipFill: boolean;
+}
+
+/** Worker task: see {@link EncodeRegionTask}. */
+export async function encodeRegion(t: EncodeRegionTask): Promise<Uint8Array | null | TaskResult<never>> {
+  try {
+    const p = await pipelineFor(t.pipeline);
+    const dtype = p.spec.chunk.dtype;
+    const n = product(t.shape);
+    const chunk = t.existing ? (await decodeChunk(p, t.existing, t.key)).data : allocateFilled(dtype, n, t.fillValue);
+    if (t.source) {
+      const { unitBytes } = layoutOf(t.source.dtype);
+      const src = viewAs(t.source.dtype, new Uint8Array(t.source.buffer, t.source.byteOffset ?? 0, product(t.source.shape) * t.units * unitBytes));
+      copyRegion(src, t.source.shape, t.srcSel, chunk, t.chunkView, t.chunkSel, t.units);
+      releaseShared(n * t.units * unitBytes);
+    } else if (t.unit) fillRegion(chunk, t.chunkView, t.chunkSel, viewAs(dtype, t.unit));
+    if (t.skipFill && isAllFill(dtype, chunk, t.fillValue)) return null;
+    const bytes = await encodeChunk(p, { data: chunk, shape: t.shape, dtype }, t.key);
+    return move(owned(bytes)) as Uint8Array;
+  } catch (e) {
+    return { ok: false, error: errorInfo(e) };
+  }
 }
 
 /** Stable cache key of a pipeline: bigint-safe JSON of the spec and its codec locations. */

@@ -26,7 +26,7 @@ import os from "node:os";
 import type { ResourceLimits } from "node:worker_threads";
 import { Piscina } from "piscina";
 import { ChunkError } from "../format/errors.js";
-import type { DecodeIntoTask, DecodeTask, EncodeTask } from "./chunk-worker.js";
+import type { DecodeIntoTask, DecodeTask, EncodeRegionTask, EncodeTask } from "./chunk-worker.js";
 import type { KernelRef, KernelTask } from "./kernel-task.js";
 import { unwrap, type TaskResult, type TaskRun } from "./task-result.js";
 
@@ -49,6 +49,7 @@ export interface PoolTasks {
   decodeInto: { input: DecodeIntoTask; output: TaskResult };
   decode: { input: DecodeTask; output: Uint8Array | TaskResult<never> };
   encode: { input: EncodeTask; output: Uint8Array | null | TaskResult<never> };
+  encodeRegion: { input: EncodeRegionTask; output: Uint8Array | null | TaskResult<never> };
   runKernel: { input: KernelTask; output: TaskResult<unknown> };
 }
 

@@ -1,0 +1,155 @@
+/**
+ * Lazy chunked arrays (what dask.array is to numpy): an array that knows its shape, dtype
+ * and chunk grid, and how to make any one block — nothing is computed until a block is
+ * read. A lazy array is itself a {@link ChunkSource}, so every consumer of sources (compute,
+ * genomics, toZarr) takes lazy arrays, Zarr arrays, HDF5 datasets and memory alike.
+ *
+ * Blockwise arrays carry a plan per block (plan.ts) that inlines their inputs' plans, so a
+ * chain of operations runs as one fused task per block; arrays that are not blockwise
+ * (reductions) are sources whose `read` runs their own sub-computation.
+ * @module
+ */
+import type { NDArray } from "../codecs/types.js";
+import type { DataType } from "../format/dtype.js";
+import { SelectionError } from "../format/errors.js";
+import type { ZarrArray } from "../array/node.js";
+import { kernelRef } from "../runtime/kernel-task.js";
+import { defaultPool, type ChunkPool } from "../runtime/pool.js";
+import { memorySource } from "../sources/memory.js";
+import { chunkBox, checkCoords, chunkCoords, chunkCount, type ChunkReadOptions, type ChunkSource } from "../sources/types.js";
+import { zarrSource } from "../sources/zarr.js";
+import { toProgram, type BlockPlan } from "./plan.js";
+import { runProgram } from "./program-kernel.js";
+
+/** A lazy chunked array. */
+export interface LazyArray extends ChunkSource {
+  readonly lazy: true;
+  /** Operation name, used in task keys ("add", "sum", "read"...). */
+  readonly label: string;
+  /** The plan of block `coords` (grid coordinates). */
+  plan(coords: readonly number[]): BlockPlan;
+}
+
+/** Where blocks are evaluated while reading a lazy array. */
+export interface EvalContext extends ChunkReadOptions {
+  /** `"sync"`: kernels run on the calling thread (debugging); default: on the pool. */
+  scheduler?: "pool" | "sync";
+  /** Told where (thread id; 0 = this thread) and when each task ran, with its key. */
+  onRun?: (run: { thread: number; start: number; end: number }, key: string) => void;
+}
+
+/** Sources that run tasks of their own when read (reductions) say how many, for progress totals. */
+export interface CountedSource extends ChunkSource {
+  /** Tasks one full evaluation runs. */
+  tasks: number;
+}
+
+/** The program kernel every fused block task runs. */
+export const PROGRAM_KERNEL = kernelRef(new URL(`./program-kernel.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`, import.meta.url), "runProgram");
+
+let nextId = 0;
+const now = () => performance.timeOrigin + performance.now();
+
+/** Evaluate several block plans together: shared leaves are read once, shared nodes computed once, all in one task. */
+export async function evaluatePlans(plans: readonly BlockPlan[], key: string, ctx: EvalContext = {}): Promise<NDArray[]> {
+  const { trees, loads } = toProgram(plans);
+  const t0 = now();
+  const leaves = await Promise.all(loads.map((l) => l.source.read(l.coords, ctx)));
+  // A task that only reads is still a task (its decoding ran on the pool through the source).
+  if (trees.every((t) => "leaf" in t)) {
+    ctx.onRun?.({ thread: 0, start: t0, end: now() }, key);
+    return trees.map((t) => leaves[(t as { leaf: number }).leaf]);
+  }
+  ctx.signal?.throwIfAborted();
+  if (ctx.scheduler === "sync") {
+    const start = now();
+    const out = (await runProgram({ trees, leaves })) as NDArray[];
+    ctx.onRun?.({ thread: 0, start, end: now() }, key);
+    return out;
+  }
+  const pool: ChunkPool = ctx.pool ?? defaultPool();
+  return pool.kernel<NDArray[]>(PROGRAM_KERNEL, { trees, leaves }, { key, signal: ctx.signal, onRun: (r) => ctx.onRun?.(r, key) });
+}
+
+/** Task key of block `coords` of an array labelled `label`. */
+export function blockKey(label: string, coords: readonly number[]): string {
+  return `${label} (${coords.join(", ")})`;
+}
+
+/** Make a lazy array from its geometry and a per-block plan. */
+export function lazyArray(geometry: { shape: readonly number[]; dtype: DataType; chunkShape: readonly number[] }, label: string, plan: (coords: readonly number[]) => BlockPlan): LazyArray {
+  const name = `${label}-${nextId++}`;
+  const self: LazyArray = {
+    lazy: true,
+    label,
+    name,
+    shape: [...geometry.shape],
+    dtype: geometry.dtype,
+    chunkShape: [...geometry.chunkShape],
+    plan: (coords) => {
+      checkCoords(self, coords);
+      return plan(coords);
+    },
+    async read(coords, opts = {}) {
+      const [block] = await evaluatePlans([self.plan(coords)], blockKey(label, coords), opts as EvalContext);
+      return block;
+    },
+  };
+  return self;
+}
+
+/** True for lazy arrays (as opposed to plain sources). */
+export function isLazy(x: unknown): x is LazyArray {
+  return typeof x === "object" && x !== null && (x as { lazy?: unknown }).lazy === true;
+}
+
+/** The plan of block `coords` of any source: inlined for lazy arrays, a load otherwise. */
+export function planOf(x: ChunkSource, coords: readonly number[]): BlockPlan {
+  return isLazy(x) ? x.plan(coords) : { kind: "load", source: x, coords: [...coords] };
+}
+
+/** Tasks one evaluation of `x` runs: its blocks, plus those of reductions its blocks load (run once each). */
+export function taskEstimate(x: ChunkSource): number {
+  if (!isLazy(x)) return chunkCount(x);
+  const counted = new Set<CountedSource>();
+  const first = [...chunkCoords(x)][0];
+  const walk = (p: BlockPlan) => {
+    if (p.kind === "load") { if ("tasks" in p.source) counted.add(p.source as CountedSource); }
+    else if (p.kind === "call") Object.values(p.inputs).forEach(walk);
+  };
+  if (first) walk(x.plan(first));
+  let n = chunkCount(x);
+  for (const s of counted) n += s.tasks;
+  return n;
+}
+
+/** Options of {@link fromSource}. */
+export interface FromOptions {
+  /** Chunk shape (default: the source's own; for memory data, row blocks of ~16 MiB). */
+  chunks?: readonly number[];
+}
+
+/**
+ * A lazy array over a chunk source, a Zarr array or an in-memory NDArray.
+ * @example const gt = fromSource(await openArray(store, "calldata/GT"));
+ */
+export function fromSource(x: ChunkSource | ZarrArray | NDArray, opts: FromOptions = {}): LazyArray {
+  const source = asSource(x, opts);
+  if (isLazy(source) && !opts.chunks) return source;
+  return lazyArray(source, "read", (c) => ({ kind: "load", source, coords: [...c] }));
+}
+
+function asSource(x: ChunkSource | ZarrArray | NDArray, opts: FromOptions): ChunkSource {
+  if ("kind" in x && (x as ZarrArray).kind === "array") return zarrSource(x as ZarrArray, { chunks: opts.chunks });
+  if ("read" in x && "chunkShape" in x) {
+    const s = x as ChunkSource;
+    if (opts.chunks && String(opts.chunks) !== String(s.chunkShape)) throw new SelectionError(`chunks [${String(opts.chunks)}] differ from the source's [${String(s.chunkShape)}]; use rechunk`, s.name);
+    return s;
+  }
+  return memorySource(x as NDArray, opts.chunks);
+}
+
+/** The start and extent of block `coords` of `x`. */
+export function blockBox(x: ChunkSource, coords: readonly number[]): { start: number[]; shape: number[] } {
+  return chunkBox(x, coords);
+}
