@@ -18,7 +18,7 @@ import { defaultPool, type ChunkPool } from "../runtime/pool.js";
 import { memorySource } from "../sources/memory.js";
 import { chunkBox, checkCoords, chunkCoords, chunkCount, type ChunkReadOptions, type ChunkSource } from "../sources/types.js";
 import { zarrSource } from "../sources/zarr.js";
-import { toProgram, type BlockPlan } from "./plan.js";
+import { toProgram, type BlockPlan, type ProgramArgs } from "./plan.js";
 import { runProgram } from "./program-kernel.js";
 
 /** A lazy chunked array. */
@@ -54,11 +54,17 @@ const now = () => performance.timeOrigin + performance.now();
 export async function evaluatePlans(plans: readonly BlockPlan[], key: string, ctx: EvalContext = {}): Promise<NDArray[]> {
   const { trees, loads } = toProgram(plans);
   const t0 = now();
-  const leaves = await Promise.all(loads.map((l) => l.source.read(l.coords, ctx)));
+  const computes = !trees.every((t) => "leaf" in t);
+  // When a kernel runs anyway, chunks stored as one object each travel as bytes and are
+  // decoded in that same worker task (no shared block buffer, no second round trip).
+  const leaves: ProgramArgs["leaves"] = await Promise.all(loads.map(async (l) => {
+    const raw = computes && ctx.scheduler !== "sync" && l.source.rawChunk ? await l.source.rawChunk(l.coords) : undefined;
+    return raw ? { raw } : l.source.read(l.coords, ctx);
+  }));
   // A task that only reads is still a task (its decoding ran on the pool through the source).
-  if (trees.every((t) => "leaf" in t)) {
+  if (!computes) {
     ctx.onRun?.({ thread: 0, start: t0, end: now() }, key);
-    return trees.map((t) => leaves[(t as { leaf: number }).leaf]);
+    return trees.map((t) => leaves[(t as { leaf: number }).leaf] as NDArray);
   }
   ctx.signal?.throwIfAborted();
   if (ctx.scheduler === "sync") {

@@ -8,6 +8,12 @@
 import type { NDArray } from "../codecs/types.js";
 import type { Kernel, KernelRef } from "../runtime/kernel-task.js";
 import type { ProgramArgs, ProgramNode } from "./plan.js";
+import type { RawChunk } from "../sources/types.js";
+import { decodeChunk } from "../codecs/pipeline.js";
+import { copyRegion } from "../format/copy.js";
+import { allocate, layoutOf } from "../format/dtype.js";
+import { allocateFilled, product } from "../format/ndarray.js";
+import { pipelineFor } from "../runtime/chunk-worker.js";
 
 const modules = new Map<string, Promise<Kernel<unknown>>>();
 
@@ -26,11 +32,34 @@ function load(ref: KernelRef): Promise<Kernel<unknown>> {
   return p;
 }
 
+/** Decode a stored chunk in this thread, clipped to its extent; missing chunks become the fill value. */
+async function decodeRaw(raw: RawChunk): Promise<NDArray> {
+  const p = await pipelineFor(raw.pipeline);
+  const dtype = p.spec.chunk.dtype;
+  const full = raw.bytes ? await decodeChunk(p, raw.bytes, raw.key) : { data: allocateFilled(dtype, product(raw.chunkShape), raw.fill), shape: raw.chunkShape, dtype };
+  if (raw.extent.every((e, d) => e === raw.chunkShape[d])) return full;
+  const { units } = layoutOf(dtype);
+  const out = allocate(dtype, product(raw.extent));
+  const sel = raw.extent.map((n) => ({ start: 0, step: 1, count: n }));
+  copyRegion(full.data, raw.chunkShape, sel, out, raw.extent, sel, units);
+  return { data: out, shape: [...raw.extent], dtype };
+}
+
 /** Evaluate `args.trees` over `args.leaves`; returns one value per tree. */
 export async function runProgram(args: ProgramArgs): Promise<unknown[]> {
   const memo = new Map<number, Promise<unknown>>();
+  const leaves = new Map<number, Promise<NDArray>>();
+  const leaf = (i: number): Promise<NDArray> => {
+    let p = leaves.get(i);
+    if (!p) {
+      const l = args.leaves[i];
+      p = "raw" in l ? decodeRaw(l.raw) : Promise.resolve(l);
+      leaves.set(i, p);
+    }
+    return p;
+  };
   const evaluate = (n: ProgramNode): Promise<unknown> => {
-    if ("leaf" in n) return Promise.resolve(args.leaves[n.leaf] as NDArray);
+    if ("leaf" in n) return leaf(n.leaf);
     if ("value" in n) return Promise.resolve(n.value);
     let p = memo.get(n.memo);
     if (!p) {

@@ -139,7 +139,8 @@ export function pipelineKey(spec: PipelineSpec, codecs: CodecEntry[]): string {
 const MAX_CACHED = 64;
 const cache = new Map<string, Promise<Pipeline>>();
 
-function pipelineFor(ref: PipelineRef): Promise<Pipeline> {
+/** The built pipeline of `ref`, cached per thread. */
+export function pipelineFor(ref: PipelineRef): Promise<Pipeline> {
   let p = cache.get(ref.key);
   if (p) return p;
   for (const [name, format, location] of ref.codecs) registerCodec(name, location, { v2: format === 2, v3: format === 3 });

@@ -13,6 +13,8 @@ import { isVariableLength, layoutOf, viewAs, type DataType, type DataValues } fr
 import { SelectionError, UnsupportedError } from "../format/errors.js";
 import { product } from "../format/ndarray.js";
 import type { ChunkPool } from "../runtime/pool.js";
+import type { PipelineRef } from "../runtime/chunk-worker.js";
+import type { FillValue } from "../format/fill-value.js";
 
 /** Options of one chunk read. */
 export interface ChunkReadOptions {
@@ -40,6 +42,27 @@ export interface ChunkSource {
   read(coords: readonly number[], opts?: ChunkReadOptions): Promise<NDArray>;
   /** Release what the source holds; reads after `close` fail. */
   close?(): Promise<void>;
+  /**
+   * Optional: chunk `coords` as stored bytes plus what decodes them, when the chunk is exactly
+   * one stored object (undefined otherwise). Lets the compute layer decode it in the same
+   * worker task that computes on it: one task, no shared block buffer, no second hop.
+   */
+  rawChunk?(coords: readonly number[]): Promise<RawChunk | undefined>;
+}
+
+/** A chunk as stored: see {@link ChunkSource.rawChunk}. */
+export interface RawChunk {
+  /** The stored bytes; undefined when the chunk is not stored (it reads as the fill value). */
+  bytes?: Uint8Array;
+  /** Names the chunk in errors. */
+  key: string;
+  /** The pipeline that decodes `bytes` to a chunk of `chunkShape`. */
+  pipeline: PipelineRef;
+  /** Full stored chunk shape (edge chunks are stored padded). */
+  chunkShape: number[];
+  /** The part of the chunk inside the array (the source chunk's shape). */
+  extent: number[];
+  fill: FillValue;
 }
 
 /** Where a chunk lies in the array: its first element and its (clipped) extent. */

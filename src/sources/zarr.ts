@@ -13,6 +13,8 @@
 import { get } from "../array/access.js";
 import type { ZarrArray } from "../array/node.js";
 import { slice } from "../array/selection.js";
+import { chunkKeyOf, pipelineOf, shardingOf } from "../array/chunks.js";
+import { pipelineRef } from "../runtime/pipeline-ref.js";
 import type { NDArray } from "../codecs/types.js";
 import { bytesOf } from "../format/dtype.js";
 import { allocateShared, checkChunkShape, checkFixedSize, chunkBox, isShared, type ChunkReadOptions, type ChunkSource } from "./types.js";
@@ -45,8 +47,17 @@ export function zarrSource(arr: ZarrArray, opts: ZarrSourceOptions = {}): ChunkS
   const { dtype, shape } = arr.meta;
   checkFixedSize(dtype, name);
   const chunkShape = checkChunkShape(opts.chunks ?? arr.meta.chunkShape, shape, name);
+  const sameGrid = String(chunkShape) === String(arr.meta.chunkShape);
   const source: ChunkSource = {
     shape: [...shape], dtype, chunkShape, name,
+    rawChunk: sameGrid ? async (coords) => {
+      const box = chunkBox(source, coords);
+      const p = await pipelineOf(arr);
+      if (await shardingOf(arr)) return undefined;
+      const key = chunkKeyOf(arr, coords);
+      const bytes = await arr.store.get(key);
+      return { bytes, key, pipeline: pipelineRef(p.spec), chunkShape: [...arr.meta.chunkShape], extent: box.shape, fill: arr.meta.fill };
+    } : undefined,
     async read(coords: readonly number[], ro: ChunkReadOptions = {}) {
       ro.signal?.throwIfAborted();
       const box = chunkBox(source, coords);

@@ -40,9 +40,13 @@ async function source(shape = [50, 7], chunks = [8, 7]) {
   return { a, data };
 }
 
-/** A source that counts its chunk reads. */
+/** A source that counts its chunk reads (as blocks, or as stored bytes a worker decodes). */
 function counting(s: ChunkSource): ChunkSource & { reads: number } {
-  const c = { ...s, reads: 0, read: (coords: readonly number[], o?: object) => { c.reads++; return s.read(coords, o); } };
+  const c: ChunkSource & { reads: number } = {
+    ...s, reads: 0,
+    read: (coords, o) => { c.reads++; return s.read(coords, o); },
+    rawChunk: s.rawChunk && ((coords) => { c.reads++; return s.rawChunk!(coords); }),
+  };
   return c;
 }
 

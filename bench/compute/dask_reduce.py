@@ -1,0 +1,12 @@
+"""The dask side of bench/compute.ts: per-variant sum over axes (1, 2) of the demo genotypes,
+dask.array over zarr-python, threaded scheduler with N workers. Prints JSON."""
+import json, resource, sys, time
+import dask, dask.array as da
+
+path, component, workers = sys.argv[1], sys.argv[2], int(sys.argv[3])
+x = da.from_zarr(path, component=component)
+x[:6553].sum(axis=(1, 2)).compute(scheduler="threads", num_workers=workers)  # warm-up
+t = time.perf_counter()
+r = x.sum(axis=(1, 2)).compute(scheduler="threads", num_workers=workers)
+s = time.perf_counter() - t
+print(json.dumps({"seconds": s, "checksum": str(int(r.sum())), "maxRssKiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
