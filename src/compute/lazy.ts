@@ -63,7 +63,8 @@ export async function evaluatePlans(plans: readonly BlockPlan[], key: string, ct
   }));
   // A task that only reads is still a task (its decoding ran on the pool through the source).
   if (!computes) {
-    ctx.onRun?.({ thread: 0, start: t0, end: now() }, key);
+    // Reading a reduction's cell only waits for the reduction's own tasks, which report themselves.
+    if (!loads.some((l) => "tasks" in l.source)) ctx.onRun?.({ thread: 0, start: t0, end: now() }, key);
     return trees.map((t) => leaves[(t as { leaf: number }).leaf] as NDArray);
   }
   ctx.signal?.throwIfAborted();
@@ -123,8 +124,10 @@ export function taskEstimate(x: ChunkSource): number {
     if (p.kind === "load") { if ("tasks" in p.source) counted.add(p.source as CountedSource); }
     else if (p.kind === "call") Object.values(p.inputs).forEach(walk);
   };
-  if (first) walk(x.plan(first));
-  let n = chunkCount(x);
+  const plan = first && x.plan(first);
+  if (plan) walk(plan);
+  // Blocks that only read a reduction's cells are not tasks of their own (see evaluatePlans).
+  let n = plan && plan.kind === "load" && "tasks" in plan.source ? 0 : chunkCount(x);
   for (const s of counted) n += s.tasks;
   return n;
 }

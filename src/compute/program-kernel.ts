@@ -14,6 +14,7 @@ import { copyRegion } from "../format/copy.js";
 import { allocate, layoutOf } from "../format/dtype.js";
 import { allocateFilled, product } from "../format/ndarray.js";
 import { pipelineFor } from "../runtime/chunk-worker.js";
+import { withPrivateOutputs } from "./kernels/values.js";
 
 const modules = new Map<string, Promise<Kernel<unknown>>>();
 
@@ -48,6 +49,7 @@ async function decodeRaw(raw: RawChunk): Promise<NDArray> {
 /** Evaluate `args.trees` over `args.leaves`; returns one value per tree. */
 export async function runProgram(args: ProgramArgs): Promise<unknown[]> {
   const memo = new Map<number, Promise<unknown>>();
+  const roots = new Set<ProgramNode>(args.trees);
   const leaves = new Map<number, Promise<NDArray>>();
   const leaf = (i: number): Promise<NDArray> => {
     let p = leaves.get(i);
@@ -70,7 +72,8 @@ export async function runProgram(args: ProgramArgs): Promise<unknown[]> {
         const values = await Promise.all(entries.map(([, input]) => evaluate(input)));
         if (n.blocksAs) call[n.blocksAs] = values;
         else entries.forEach(([name], i) => (call[name] = values[i]));
-        return fn(call as never);
+        // Only a tree's root leaves this thread; intermediates take private memory.
+        return roots.has(n) ? fn(call as never) : withPrivateOutputs(() => fn(call as never));
       })();
       memo.set(n.memo, p);
     }

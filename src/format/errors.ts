@@ -33,6 +33,16 @@ export class UnsupportedError extends ZarrError {
   }
 }
 
+/** A compute kernel was called with arguments it cannot compute with (bad shapes, axes, values). */
+export class ComputeError extends ZarrError {
+  /** The operation at fault ("add", "sum", "histogram"...). */
+  readonly op: string;
+  constructor(op: string, message: string, key?: string) {
+    super(`${op}: ${message}`, key);
+    this.op = op;
+  }
+}
+
 /** A codec could not be configured, or failed to encode/decode a chunk. */
 export class CodecError extends ZarrError {
   readonly codec: string;

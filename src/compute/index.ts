@@ -1,0 +1,16 @@
+/**
+ * Chunked compute: lazy arrays over any chunk source, blockwise operations that fuse into
+ * one task per block, tree reductions, and a scheduler on the runtime's executor that
+ * computes into memory or writes chunk-parallel to Zarr (resumable).
+ * @module
+ */
+export { fromSource, lazyArray, isLazy, planOf, taskEstimate, evaluatePlans, blockKey, PROGRAM_KERNEL, type LazyArray, type EvalContext, type FromOptions, type CountedSource } from "./lazy.js";
+export { binary, unary, where, astype, type BinaryOp, type UnaryOp, type Operand } from "./ops.js";
+export { mapBlocks, type MapBlocksOptions } from "./map-blocks.js";
+export { reduce, sum, prod, min, max, mean, variance, std, argmin, argmax, any, all, countNonzero, nansum, nanmean, nanmin, nanmax, type ReduceOptions } from "./reduce.js";
+export { compute, computeMany, toZarr, persist, type ComputeOptions, type ToZarrOptions, type ZarrTarget } from "./compute.js";
+export type { BlockPlan, ProgramNode } from "./plan.js";
+export { rechunk, rechunkCost, REREAD_LIMIT, DEFAULT_MAX_MEMORY, type RechunkOptions, type RechunkCost } from "./rechunk.js";
+export { concatenate, stack } from "./concat.js";
+export { select, type SelectOptions } from "./select.js";
+export { transpose, reshape } from "./transpose.js";

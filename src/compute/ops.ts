@@ -1,0 +1,96 @@
+/**
+ * Blockwise operations on lazy arrays: elementwise arithmetic, comparisons and logic (with
+ * scalars broadcast), `where` and `astype` (user kernels: map-blocks.ts). Each returns a new
+ * lazy array whose block plan calls one kernel on the inputs' block plans, so chains fuse.
+ * Array operands must have the same shape and chunks (rechunk first otherwise).
+ * @module
+ */
+import { toDataType, type DataType } from "../format/dtype.js";
+import { SelectionError } from "../format/errors.js";
+import { kernelRef, type KernelRef } from "../runtime/kernel-task.js";
+import type { ChunkSource } from "../sources/types.js";
+import { resultType } from "./kernels/dtypes.js";
+import { lazyArray, planOf, fromSource, type LazyArray } from "./lazy.js";
+import type { BlockPlan } from "./plan.js";
+
+const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
+const elementwiseKernel = (name: string): KernelRef => kernelRef(new URL(`./kernels/elementwise.${ext}`, import.meta.url), name);
+
+/** An operand: a lazy array (or any chunk source) or a scalar. */
+export type Operand = LazyArray | ChunkSource | number | bigint | boolean;
+
+/** Binary elementwise operations (numpy names in camelCase). */
+export type BinaryOp =
+  | "add" | "subtract" | "multiply" | "divide" | "floorDivide" | "mod" | "power" | "minimum" | "maximum" | "fmin" | "fmax"
+  | "equal" | "notEqual" | "less" | "lessEqual" | "greater" | "greaterEqual"
+  | "logicalAnd" | "logicalOr" | "logicalXor" | "bitwiseAnd" | "bitwiseOr" | "bitwiseXor";
+
+/** Unary elementwise operations. */
+export type UnaryOp = "negative" | "abs" | "sqrt" | "exp" | "log" | "log1p" | "floor" | "ceil" | "round" | "isnan" | "isfinite" | "logicalNot" | "bitwiseNot";
+
+const isScalar = (x: Operand): x is number | bigint | boolean => typeof x === "number" || typeof x === "bigint" || typeof x === "boolean";
+const scalarKind = (x: number | bigint | boolean): "bool-scalar" | "int-scalar" | "float-scalar" =>
+  typeof x === "boolean" ? "bool-scalar" : typeof x === "bigint" || Number.isInteger(x) ? "int-scalar" : "float-scalar";
+
+/** The arrays among `operands`, checked to share shape and chunks; the first is the geometry. */
+function geometryOf(what: string, operands: Operand[]): ChunkSource {
+  const arrays = operands.filter((x): x is ChunkSource => !isScalar(x));
+  if (arrays.length === 0) throw new SelectionError(`${what} needs at least one array operand`);
+  const [g] = arrays;
+  for (const a of arrays.slice(1)) {
+    if (String(a.shape) !== String(g.shape)) throw new SelectionError(`${what}: shapes [${String(g.shape)}] and [${String(a.shape)}] differ (broadcasting between arrays of different shapes is not supported yet)`, a.name);
+    if (String(a.chunkShape) !== String(g.chunkShape)) throw new SelectionError(`${what}: chunks [${String(g.chunkShape)}] and [${String(a.chunkShape)}] differ; rechunk one of them`, a.name);
+  }
+  return g;
+}
+
+function operandPlan(x: Operand, coords: readonly number[]): BlockPlan {
+  return isScalar(x) ? { kind: "value", value: { scalar: x } } : planOf(x, coords);
+}
+
+function typeOf(x: Operand): DataType | "int-scalar" | "float-scalar" | "bool-scalar" {
+  return isScalar(x) ? scalarKind(x) : x.dtype;
+}
+
+/** `op(a, b)` elementwise, numpy's result type. */
+export function binary(op: BinaryOp, a: Operand, b: Operand): LazyArray {
+  const g = geometryOf(op, [a, b]);
+  const outDtype = resultType(op, typeOf(a), typeOf(b));
+  const kernel = elementwiseKernel("binary");
+  return lazyArray({ shape: g.shape, dtype: outDtype, chunkShape: g.chunkShape }, op, (c) => ({
+    kind: "call", kernel, label: op, params: { op, outDtype },
+    inputs: { a: operandPlan(a, c), b: operandPlan(b, c) },
+  }));
+}
+
+/** `op(a)` elementwise. */
+export function unary(op: UnaryOp, a: LazyArray | ChunkSource): LazyArray {
+  const outDtype = resultType(op, a.dtype);
+  const kernel = elementwiseKernel("unary");
+  return lazyArray({ shape: a.shape, dtype: outDtype, chunkShape: a.chunkShape }, op, (c) => ({
+    kind: "call", kernel, label: op, params: { op, outDtype }, inputs: { a: planOf(a, c) },
+  }));
+}
+
+/** `where(cond, a, b)`: elements of `a` where `cond` is true, else of `b`. */
+export function where(cond: LazyArray | ChunkSource, a: Operand, b: Operand): LazyArray {
+  const g = geometryOf("where", [cond, a, b]);
+  const outDtype = resultType("where", typeOf(a), typeOf(b));
+  const kernel = elementwiseKernel("where");
+  return lazyArray({ shape: g.shape, dtype: outDtype, chunkShape: g.chunkShape }, "where", (c) => ({
+    kind: "call", kernel, label: "where", params: { outDtype },
+    inputs: { cond: planOf(cond, c), a: operandPlan(a, c), b: operandPlan(b, c) },
+  }));
+}
+
+/** Cast to `dtype` (numpy `astype`, unsafe casting). */
+export function astype(a: LazyArray | ChunkSource, dtype: DataType | string): LazyArray {
+  const target = typeof dtype === "string" ? toDataType(dtype) : dtype;
+  const kernel = elementwiseKernel("astype");
+  return lazyArray({ shape: a.shape, dtype: target, chunkShape: a.chunkShape }, "astype", (c) => ({
+    kind: "call", kernel, label: "astype", params: { dtype: target }, inputs: { a: planOf(a, c) },
+  }));
+}
+
+/** Convenience: the same as {@link fromSource}, re-exported for `ops.lazy(x)`. */
+export const lazy = fromSource;

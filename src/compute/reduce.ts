@@ -1,0 +1,157 @@
+/**
+ * Reductions along any axes with a tree reduction: every input block is reduced to a small
+ * partial result in a worker (fused with the operations that make the block), partials of
+ * the same output cell are combined pairwise as they arrive (a binary-counter tree, so at
+ * most log2(blocks) partials wait per cell), and the last one is finalized. The result is a
+ * lazy array whose blocks are the output cells.
+ * @module
+ */
+import type { NDArray } from "../codecs/types.js";
+import { SelectionError } from "../format/errors.js";
+import { kernelRef } from "../runtime/kernel-task.js";
+import { runTasks } from "../runtime/executor.js";
+import { chunkBox, chunkGrid, type ChunkSource } from "../sources/types.js";
+import { reduceCombine, reduceFinalize, reduceResultType, type Partial, type ReduceOp } from "./kernels/reduce.js";
+import { blockKey, evaluatePlans, lazyArray, planOf, taskEstimate, type CountedSource, type EvalContext, type LazyArray } from "./lazy.js";
+
+const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
+const PARTIAL = kernelRef(new URL(`./kernels/reduce.${ext}`, import.meta.url), "reducePartial");
+
+/** Options of a reduction. */
+export interface ReduceOptions {
+  /** Axes to reduce (negative count from the end; default all). */
+  axis?: number | readonly number[];
+  /** Keep reduced axes with length 1 (default false). */
+  keepdims?: boolean;
+  /** Delta degrees of freedom for var/std (default 0). */
+  ddof?: number;
+  /** Input blocks reduced at once per output cell (default 8). */
+  maxInFlight?: number;
+}
+
+function normAxes(axis: ReduceOptions["axis"], rank: number, name: string): number[] {
+  const list = axis === undefined ? [...Array(rank).keys()] : typeof axis === "number" ? [axis] : [...axis];
+  const out = list.map((a) => (a < 0 ? a + rank : a));
+  for (const a of out) if (!Number.isInteger(a) || a < 0 || a >= rank) throw new SelectionError(`axis ${String(axis)} is out of range for ${rank} dimensions`, name);
+  if (new Set(out).size !== out.length) throw new SelectionError(`repeated axis in ${String(axis)}`, name);
+  return out.sort((x, y) => x - y);
+}
+
+/** Reduce `x` with `op` along `opts.axis`. */
+export function reduce(x: LazyArray | ChunkSource, op: ReduceOp, opts: ReduceOptions = {}): LazyArray {
+  const rank = x.shape.length;
+  const axes = normAxes(opts.axis, rank, x.name);
+  const keepdims = opts.keepdims ?? false;
+  const grid = chunkGrid(x);
+  const keep = (d: number) => !axes.includes(d);
+  const outShape = x.shape.flatMap((n, d) => (keep(d) ? [n] : keepdims ? [1] : []));
+  const outChunks = x.chunkShape.flatMap((n, d) => (keep(d) ? [n] : keepdims ? [1] : []));
+  const dtype = reduceResultType(op, x.dtype);
+  const name = `${op}`;
+
+  /** Input block coords feeding output cell `cell` (reduced axes vary, others fixed). */
+  function* inputsOf(cell: readonly number[]): Generator<number[]> {
+    const fixed: number[] = [];
+    let k = 0;
+    for (let d = 0; d < rank; d++) {
+      if (keep(d)) fixed.push(cell[k++]);
+      else { fixed.push(0); if (keepdims) k++; }
+    }
+    if (axes.some((d) => grid[d] === 0)) return;
+    const c = [...fixed];
+    for (;;) {
+      yield [...c];
+      let j = axes.length - 1;
+      for (; j >= 0; j--) {
+        const d = axes[j];
+        if (++c[d] < grid[d]) break;
+        c[d] = 0;
+      }
+      if (j < 0) return;
+    }
+  }
+
+  // Finished cells are kept (they are small): a reduction consumed block by block by a
+  // later operation is computed once, not once per consuming block.
+  const cells = new Map<string, Promise<NDArray>>();
+  const source: CountedSource = {
+    name: `${name}(${x.name})`, shape: outShape, dtype, chunkShape: outChunks,
+    tasks: taskEstimate(x),
+    read(cell, ro = {}) {
+      const k = cell.join(",");
+      let p = cells.get(k);
+      if (!p) {
+        p = readCell(cell, ro as EvalContext);
+        p.catch(() => cells.delete(k));
+        cells.set(k, p);
+      }
+      return p;
+    },
+  };
+  async function readCell(cell: readonly number[], ctx: EvalContext): Promise<NDArray> {
+      // Binary-counter tree: levels[i] holds a partial combined from 2^i blocks.
+      const levels: (Partial | undefined)[] = [];
+      const push = (p: Partial) => {
+        let cur = p;
+        for (let i = 0; ; i++) {
+          const there = levels[i];
+          if (!there) { levels[i] = cur; return; }
+          levels[i] = undefined;
+          cur = reduceCombine({ op, parts: [there, cur] });
+        }
+      };
+      await runTasks(inputsOf(cell), async (b, signal) => {
+        const box = chunkBox(x, b);
+        const plan = {
+          kind: "call" as const, kernel: PARTIAL, label: name,
+          params: { op, axes, offsets: box.start, shape: [...x.shape] },
+          inputs: { block: planOf(x, b) },
+        };
+        const [p] = await evaluatePlans([plan], blockKey(name, b), { ...ctx, signal });
+        return p as unknown as Partial;
+      }, {
+        maxInFlight: opts.maxInFlight ?? 8,
+        signal: ctx.signal,
+        keyOf: (b) => blockKey(name, b),
+        onResult: (p) => push(p),
+      });
+      const parts = levels.filter((p): p is Partial => p !== undefined);
+      if (parts.length === 0) throw new SelectionError(`cannot ${op} an empty selection`, x.name);
+      const all = parts.length === 1 ? parts[0] : reduceCombine({ op, parts });
+      return reduceFinalize({ op, part: all, ddof: opts.ddof ?? 0, keepdims, axes }) as NDArray;
+  }
+  return lazyArray(source, name, (c) => ({ kind: "load", source, coords: [...c] }));
+}
+
+/** Sum (NaN propagates; ints accumulate in 64 bits, as numpy). */
+export const sum = (x: LazyArray | ChunkSource, o?: ReduceOptions) => reduce(x, "sum", o);
+/** Product. */
+export const prod = (x: LazyArray | ChunkSource, o?: ReduceOptions) => reduce(x, "prod", o);
+/** Minimum (NaN propagates). */
+export const min = (x: LazyArray | ChunkSource, o?: ReduceOptions) => reduce(x, "min", o);
+/** Maximum (NaN propagates). */
+export const max = (x: LazyArray | ChunkSource, o?: ReduceOptions) => reduce(x, "max", o);
+/** Mean (float64 for integer input). */
+export const mean = (x: LazyArray | ChunkSource, o?: ReduceOptions) => reduce(x, "mean", o);
+/** Variance (`ddof` as numpy). */
+export const variance = (x: LazyArray | ChunkSource, o?: ReduceOptions) => reduce(x, "var", o);
+/** Standard deviation. */
+export const std = (x: LazyArray | ChunkSource, o?: ReduceOptions) => reduce(x, "std", o);
+/** Index of the first minimum (flat index over the reduced axes, as numpy with one axis). */
+export const argmin = (x: LazyArray | ChunkSource, o?: ReduceOptions) => reduce(x, "argmin", o);
+/** Index of the first maximum. */
+export const argmax = (x: LazyArray | ChunkSource, o?: ReduceOptions) => reduce(x, "argmax", o);
+/** Any element true (nonzero). */
+export const any = (x: LazyArray | ChunkSource, o?: ReduceOptions) => reduce(x, "any", o);
+/** All elements true (nonzero). */
+export const all = (x: LazyArray | ChunkSource, o?: ReduceOptions) => reduce(x, "all", o);
+/** Number of nonzero elements. */
+export const countNonzero = (x: LazyArray | ChunkSource, o?: ReduceOptions) => reduce(x, "countNonzero", o);
+/** Sum ignoring NaN. */
+export const nansum = (x: LazyArray | ChunkSource, o?: ReduceOptions) => reduce(x, "nansum", o);
+/** Mean ignoring NaN. */
+export const nanmean = (x: LazyArray | ChunkSource, o?: ReduceOptions) => reduce(x, "nanmean", o);
+/** Minimum ignoring NaN. */
+export const nanmin = (x: LazyArray | ChunkSource, o?: ReduceOptions) => reduce(x, "nanmin", o);
+/** Maximum ignoring NaN. */
+export const nanmax = (x: LazyArray | ChunkSource, o?: ReduceOptions) => reduce(x, "nanmax", o);
