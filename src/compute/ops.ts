@@ -2,7 +2,8 @@
  * Blockwise operations on lazy arrays: elementwise arithmetic, comparisons and logic (with
  * scalars broadcast), `where` and `astype` (user kernels: map-blocks.ts). Each returns a new
  * lazy array whose block plan calls one kernel on the inputs' block plans, so chains fuse.
- * Array operands must have the same shape and chunks (rechunk first otherwise).
+ * Array operands broadcast as in numpy (length-1 or missing dimensions stretch); along the
+ * dimensions they share they must have the same chunks (rechunk first otherwise).
  * @module
  */
 import { toDataType, type DataType } from "../format/dtype.js";
@@ -32,20 +33,47 @@ const isScalar = (x: Operand): x is number | bigint | boolean => typeof x === "n
 const scalarKind = (x: number | bigint | boolean): "bool-scalar" | "int-scalar" | "float-scalar" =>
   typeof x === "boolean" ? "bool-scalar" : typeof x === "bigint" || Number.isInteger(x) ? "int-scalar" : "float-scalar";
 
-/** The arrays among `operands`, checked to share shape and chunks; the first is the geometry. */
-function geometryOf(what: string, operands: Operand[]): ChunkSource {
+/** The broadcast geometry of the operands: output shape and chunks (numpy broadcasting). */
+interface Geometry {
+  shape: number[];
+  chunkShape: number[];
+}
+
+/**
+ * numpy broadcasting over chunked arrays: dimensions are aligned from the right; a length-1
+ * (or missing) dimension stretches. The output's chunks along a dimension come from the
+ * operands that span it, which must agree (else rechunk); stretched operands contribute
+ * their single block there.
+ */
+function geometryOf(what: string, operands: Operand[]): Geometry {
   const arrays = operands.filter((x): x is ChunkSource => !isScalar(x));
   if (arrays.length === 0) throw new SelectionError(`${what} needs at least one array operand`);
-  const [g] = arrays;
-  for (const a of arrays.slice(1)) {
-    if (String(a.shape) !== String(g.shape)) throw new SelectionError(`${what}: shapes [${String(g.shape)}] and [${String(a.shape)}] differ (broadcasting between arrays of different shapes is not supported yet)`, a.name);
-    if (String(a.chunkShape) !== String(g.chunkShape)) throw new SelectionError(`${what}: chunks [${String(g.chunkShape)}] and [${String(a.chunkShape)}] differ; rechunk one of them`, a.name);
+  const rank = Math.max(...arrays.map((a) => a.shape.length));
+  const shape = new Array<number>(rank).fill(1);
+  const chunkShape = new Array<number>(rank).fill(1);
+  const owner = new Array<ChunkSource | undefined>(rank);
+  for (const a of arrays) {
+    const off = rank - a.shape.length;
+    a.shape.forEach((n, i) => {
+      const d = off + i;
+      if (n === 1 && shape[d] !== 1) return;
+      if (shape[d] !== 1 && n !== shape[d]) throw new SelectionError(`${what}: shapes [${String(arrays.map((x) => `[${String(x.shape)}]`))}] do not broadcast (dimension ${d}: ${shape[d]} vs ${n})`, a.name);
+      if (n !== 1 && owner[d] && owner[d]!.chunkShape[d - (rank - owner[d]!.shape.length)] !== a.chunkShape[i])
+        throw new SelectionError(`${what}: chunks along dimension ${d} differ (${owner[d]!.chunkShape[d - (rank - owner[d]!.shape.length)]} vs ${a.chunkShape[i]}); rechunk one operand`, a.name);
+      if (n !== 1 || !owner[d]) { shape[d] = n; chunkShape[d] = a.chunkShape[i]; owner[d] = a; }
+    });
   }
-  return g;
+  return { shape, chunkShape };
+}
+
+/** The block of operand `x` that output block `c` uses: stretched dimensions use block 0. */
+function operandCoords(x: ChunkSource, c: readonly number[]): number[] {
+  const off = c.length - x.shape.length;
+  return x.shape.map((n, i) => (n === 1 ? 0 : c[off + i]));
 }
 
 function operandPlan(x: Operand, coords: readonly number[]): BlockPlan {
-  return isScalar(x) ? { kind: "value", value: { scalar: x } } : planOf(x, coords);
+  return isScalar(x) ? { kind: "value", value: { scalar: x } } : planOf(x, operandCoords(x, coords));
 }
 
 function typeOf(x: Operand): DataType | "int-scalar" | "float-scalar" | "bool-scalar" {
@@ -79,7 +107,7 @@ export function where(cond: LazyArray | ChunkSource, a: Operand, b: Operand): La
   const kernel = elementwiseKernel("where");
   return lazyArray({ shape: g.shape, dtype: outDtype, chunkShape: g.chunkShape }, "where", (c) => ({
     kind: "call", kernel, label: "where", params: { outDtype },
-    inputs: { cond: planOf(cond, c), a: operandPlan(a, c), b: operandPlan(b, c) },
+    inputs: { cond: operandPlan(cond, c), a: operandPlan(a, c), b: operandPlan(b, c) },
   }));
 }
 

@@ -102,3 +102,15 @@ test("reductions along every axis combination equal the reference; NaN handling 
   assert.deepEqual(vals(await compute(min(i, { axis: 2, keepdims: true }), { pool })), refReduce(ints, [2], (xs) => Math.min(...xs)).data);
   assert.deepEqual((await compute(min(i, { axis: 2, keepdims: true }), { pool })).shape, [23, 9, 1]);
 });
+
+test("broadcasting: an array minus its mean along axis 0 (keepdims), and a lower-rank operand", async () => {
+  const { f, floats } = await arrays();
+  const m = mean(f, { axis: 0, keepdims: true });
+  const centred = await compute(binary("subtract", f, m), { pool });
+  const colMean = refReduce(floats, [0], (xs) => xs.reduce((a, b) => a + b, 0) / xs.length).data;
+  close(vals(centred), Array.from(floats, (v, i) => v - colMean[i % 36]), "x - mean(x, 0)");
+  const last = mean(f, { axis: [0, 1] }); // shape [4]: aligned from the right
+  const lastRef = refReduce(floats, [0, 1], (xs) => xs.reduce((a, b) => a + b, 0) / xs.length).data;
+  close(vals(await compute(binary("add", f, last), { pool })), Array.from(floats, (v, i) => v + lastRef[i % 4]), "x + mean over (0, 1)");
+  assert.throws(() => binary("add", f, fromSource({ data: new Float64Array(5), shape: [5], dtype: f.dtype })), /do not broadcast/);
+});
