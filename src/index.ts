@@ -38,7 +38,7 @@ export { readChunk, writeChunk, chunkReader, chunkKeyOf, gridShape, type ChunkRe
 export { get, set, getPoints, setPoints, getBlocks, setBlocks, resize, append, type AccessOptions, type WriteValue, type BlockSelection } from "./array/access.js";
 export { MAX_RESULT_ELEMENTS, type ReadOptions } from "./array/read.js";
 export type { WriteOptions } from "./array/write.js";
-export { PARALLEL_MIN_BYTES, type PoolChoice } from "./array/parallel.js";
+export { PARALLEL_MIN_BYTES, PARALLEL_MIN_CHUNK_BYTES, type PoolChoice } from "./array/parallel.js";
 export { createChunkCache, type ChunkCache } from "./array/chunk-cache.js";
 export { createPool, defaultPool, type ChunkPool, type PoolOptions, type RunTaskOptions } from "./runtime/pool.js";
 export { runTasks, type RunOptions, type RunSummary, type Progress } from "./runtime/executor.js";

@@ -35,8 +35,8 @@ export interface ComputeOptions {
 
 const now = () => performance.timeOrigin + performance.now();
 
-/** The per-task plumbing shared by compute and toZarr: callbacks, key naming, worker attribution. */
-function instrument(opts: ComputeOptions, total: number | undefined) {
+/** The per-task plumbing of every computation (compute, toZarr, counts): callbacks, key naming, worker attribution. */
+export function instrument(opts: ComputeOptions, total: number | undefined) {
   const cbs = opts.callbacks === undefined ? [] : Array.isArray(opts.callbacks) ? opts.callbacks : [opts.callbacks as ComputeCallbacks];
   let done = 0;
   const start = now();

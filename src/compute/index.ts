@@ -14,3 +14,6 @@ export { rechunk, rechunkCost, REREAD_LIMIT, DEFAULT_MAX_MEMORY, type RechunkOpt
 export { concatenate, stack } from "./concat.js";
 export { select, type SelectOptions } from "./select.js";
 export { transpose, reshape } from "./transpose.js";
+export { scan, cumsum, cumprod, nancumsum, nancumprod, type ScanOp, type ScanOptions } from "./scan.js";
+export { histogram, bincount, unique, type HistogramOptions, type HistogramResult, type BincountOptions, type UniqueOptions, type UniqueResult } from "./counts.js";
+export { mapOverlap, type MapOverlapOptions, type Boundary, type OverlapKernelArgs } from "./overlap.js";

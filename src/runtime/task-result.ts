@@ -6,7 +6,7 @@
  * of memory), never the task's own code — which is what lets the pool retry those safely.
  * @module
  */
-import { ChunkError, CodecError, UnsupportedError, ZarrError } from "../format/errors.js";
+import { ChunkError, CodecError, ComputeError, UnsupportedError, ZarrError } from "../format/errors.js";
 
 /** A failure as plain data (name, message, and the typed error's fields). */
 export interface ErrorInfo {
@@ -48,6 +48,10 @@ export function reviveError(info: ErrorInfo, key: string): ZarrError {
     message = strip(message, `codec ${info.codec}`);
     e = new CodecError(info.codec, message, info.key ?? key);
   } else if (info.name === "UnsupportedError") e = new UnsupportedError("codec", message, info.key ?? key);
+  else if (info.name === "ComputeError") {
+    const op = message.split(": ")[0];
+    e = new ComputeError(op, message.slice(op.length + 2), info.key ?? key);
+  }
   else e = new ChunkError(info.name === "ChunkError" || info.name === "Error" ? message : `${info.name}: ${message}`, info.key ?? key);
   if (info.stack) e.stack = `${e.name}: ${e.message}\n    [in worker] ${info.stack}`;
   return e;
