@@ -7,6 +7,7 @@
  */
 import { SelectionError } from "../format/errors.js";
 import type { ChunkProjection, IndexArray, SelectionPlan } from "./selection-types.js";
+import { cStrides } from "../format/ndarray.js";
 import { checkChunkShape, normalizeIndexArray } from "./selection-normalize.js";
 import { compactList } from "./selection-dim.js";
 
@@ -84,7 +85,7 @@ export function planPoints(shape: readonly number[], chunkShape: readonly number
   const starts: number[] = [];
   for (let j = 0; j < n; j++) if (j === 0 || compare(at(j - 1), at(j)) !== 0) starts.push(j);
   starts.push(n);
-  const chunkStrides = stridesOf(chunkShape);
+  const chunkStrides = cStrides(chunkShape);
   const chunkSize = chunkShape.reduce((a, b) => a * b, 1);
 
   function projection(g: number): ChunkProjection {
@@ -129,7 +130,7 @@ export function planMask(shape: readonly number[], chunkShape: readonly number[]
   let n = 0;
   for (let i = 0; i < size; i++) if (mask[i]) n++;
   const coords = shape.map(() => new Float64Array(n));
-  const strides = stridesOf(shape);
+  const strides = cStrides(shape);
   for (let i = 0, j = 0; i < size; i++) {
     if (!mask[i]) continue;
     for (let d = 0; d < shape.length; d++) coords[d][j] = Math.floor(i / strides[d]) % shape[d];
@@ -138,16 +139,6 @@ export function planMask(shape: readonly number[], chunkShape: readonly number[]
   return planPoints(shape, chunkShape, coords);
 }
 
-/** C-order strides in elements. */
-export function stridesOf(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    s[d] = acc;
-    acc *= shape[d];
-  }
-  return s;
-}
 
 /** The part of chunk `coords` that lies inside an array of `shape`. */
 export function extentOf(shape: readonly number[], chunkShape: readonly number[], coords: readonly number[]): number[] {

@@ -10,7 +10,7 @@
 import { allocate, bytesOf, layoutOf, type DataType, type DataValues } from "../format/dtype.js";
 import { ChunkError, CodecError } from "../format/errors.js";
 import { checkFields } from "./bytes-support.js";
-import { product } from "../format/ndarray.js";
+import { cStrides, product } from "../format/ndarray.js";
 import type { ArrayToArrayCodec, ChunkSpec, CodecContext, NDArray } from "./types.js";
 
 const NAME = "transpose";
@@ -34,13 +34,6 @@ function parseOrder(config: Record<string, unknown>, ndim: number, key?: string)
   return o as number[];
 }
 
-/** C-order strides (in elements) of `shape`. */
-function stridesOf(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) { s[i] = acc; acc *= shape[i]; }
-  return s;
-}
 
 /** An integer-word view of typed data (and the words per element), or the plain array itself. */
 function wordsOf(data: DataValues, dt: DataType): { words: Words; per: number } {
@@ -83,7 +76,7 @@ export function permute(data: DataValues, shape: readonly number[], dt: DataType
   const { words: src, per } = wordsOf(data, dt);
   const { words: dst } = wordsOf(out, dt);
   if (n === 0) return { data: out, shape: outShape };
-  const srcStrides = stridesOf(shape);
+  const srcStrides = cStrides(shape);
   // Source stride (in elements) along each output axis.
   const st = perm.map((p) => srcStrides[p]);
   const nd = outShape.length;

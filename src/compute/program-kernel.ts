@@ -6,7 +6,7 @@
  * @module
  */
 import type { NDArray } from "../codecs/types.js";
-import type { Kernel, KernelRef } from "../runtime/kernel-task.js";
+import { loadKernel } from "../runtime/kernel-task.js";
 import type { ProgramArgs, ProgramNode } from "./plan.js";
 import type { RawChunk } from "../sources/types.js";
 import { decodeChunk } from "../codecs/pipeline.js";
@@ -15,23 +15,6 @@ import { allocate, layoutOf } from "../format/dtype.js";
 import { allocateFilled, product } from "../format/ndarray.js";
 import { pipelineFor } from "../runtime/chunk-worker.js";
 import { withPrivateOutputs } from "./kernels/values.js";
-
-const modules = new Map<string, Promise<Kernel<unknown>>>();
-
-function load(ref: KernelRef): Promise<Kernel<unknown>> {
-  const id = `${ref.module}#${ref.name}`;
-  let p = modules.get(id);
-  if (!p) {
-    p = import(ref.module).then((m: Record<string, unknown>) => {
-      const fn = m[ref.name];
-      if (typeof fn !== "function") throw new TypeError(`kernel ${ref.name} is not a function exported by ${ref.module}`);
-      return fn as Kernel<unknown>;
-    });
-    p.catch(() => modules.delete(id));
-    modules.set(id, p);
-  }
-  return p;
-}
 
 /** Decode a stored chunk in this thread, clipped to its extent; missing chunks become the fill value. */
 async function decodeRaw(raw: RawChunk): Promise<NDArray> {
@@ -66,7 +49,7 @@ export async function runProgram(args: ProgramArgs): Promise<unknown[]> {
     let p = memo.get(n.memo);
     if (!p) {
       p = (async () => {
-        const fn = await load(n.kernel);
+        const fn = await loadKernel(n.kernel);
         const call: Record<string, unknown> = { ...n.params };
         const entries = Object.entries(n.inputs);
         const values = await Promise.all(entries.map(([, input]) => evaluate(input)));

@@ -137,3 +137,14 @@ export function checkShape(shape: readonly number[], what: string): void {
     if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0)
       throw new SelectionError(`${what}[${d}] = ${String(n)} is not a non-negative integer`);
 }
+
+/** C-order strides (in elements) of a contiguous array of `shape`. */
+export function cStrides(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    s[d] = acc;
+    acc *= shape[d];
+  }
+  return s;
+}

@@ -36,7 +36,8 @@ export function kernelRef(module: string | URL, name: string): KernelRef {
 // Per-thread module cache: import() caches too, but resolving and checking the export once is cheaper.
 const loaded = new Map<string, Promise<Kernel<unknown>>>();
 
-async function load(ref: KernelRef): Promise<Kernel<unknown>> {
+/** The function `ref` names, imported once per thread. */
+export function loadKernel(ref: KernelRef): Promise<Kernel<unknown>> {
   const id = `${ref.module}#${ref.name}`;
   let p = loaded.get(id);
   if (!p) {
@@ -57,7 +58,7 @@ const now = () => performance.timeOrigin + performance.now();
 export async function runKernel(t: KernelTask): Promise<TaskResult<unknown>> {
   const start = now();
   try {
-    const fn = await load(t.kernel);
+    const fn = await loadKernel(t.kernel);
     const value = await fn(t.args as never);
     return { ok: true, value, run: { thread: threadId, start, end: now() } };
   } catch (e) {

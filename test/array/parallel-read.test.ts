@@ -5,6 +5,7 @@
  * and the pool keeps working; abort rejects and leaves nothing running.
  */
 import { after, test } from "node:test";
+import { noise } from "../prng.js";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -28,13 +29,6 @@ import { registerCodec } from "../../src/codecs/registry.js";
 const pool = createPool({ threads: 2 });
 after(() => pool.destroy());
 
-/** Deterministic pseudo-random bytes (so every dtype gets varied bit patterns). */
-function noise(n: number, seed: number): Uint8Array {
-  const b = new Uint8Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; b[i] = x & 0xff; }
-  return b;
-}
 
 const SHAPE = [13, 11];
 const CHUNKS = [4, 5];

@@ -8,6 +8,7 @@
  * typed array are refused before anything is allocated.
  */
 import { after, test } from "node:test";
+import { noise } from "../prng.js";
 import assert from "node:assert/strict";
 import { createMemoryStore } from "../../src/stores/memory.js";
 import type { ByteRange, Store } from "../../src/stores/types.js";
@@ -25,12 +26,6 @@ import { keyedMutex } from "../../src/runtime/synchronizer.js";
 const pool = createPool({ threads: 2 });
 after(() => pool.destroy());
 
-function noise(n: number, seed: number): Uint8Array {
-  const b = new Uint8Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; b[i] = x & 0xff; }
-  return b;
-}
 
 async function storedBytes(s: Store): Promise<Map<string, string>> {
   const m = new Map<string, string>();

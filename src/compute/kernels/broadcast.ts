@@ -5,7 +5,10 @@
  * loops stay plain typed-array loops however many dimensions there are.
  * @module
  */
+import { cStrides } from "../../format/ndarray.js";
 import { KernelError } from "./dtypes.js";
+
+export { cStrides };
 
 /** Element count of a shape. */
 export const size = (shape: readonly number[]): number => {
@@ -14,16 +17,6 @@ export const size = (shape: readonly number[]): number => {
   return n;
 };
 
-/** C-order strides (in elements) of a contiguous block of `shape`. */
-export function cStrides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    s[d] = acc;
-    acc *= shape[d];
-  }
-  return s;
-}
 
 /** Check that `shape` is a list of non-negative integers; throws KernelError naming `op`. */
 export function checkShape(shape: unknown, op: string, what = "shape"): number[] {

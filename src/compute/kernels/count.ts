@@ -11,7 +11,7 @@ import type { NDArray } from "../../codecs/types.js";
 import { dtypeName, type DataType, type DataValues } from "../../format/dtype.js";
 import { size } from "./broadcast.js";
 import { DT, KernelError, requireNumeric, sameType } from "./dtypes.js";
-import { decodeHalf, encodeHalfInto, isBigType, isHalf, sharedData, type BigVec, type NumVec } from "./values.js";
+import { decodeHalf, encodeHalfInto, isBigType, isHalf, numbersOf, sharedData, type BigVec, type NumVec } from "./values.js";
 
 /** A histogram partial: int64 counts per bin and the bin edges (numpy's `bin_edges`). */
 export interface HistogramPartial {
@@ -33,17 +33,6 @@ function checkBlock(op: string, block: NDArray): NumericDType {
   return dt;
 }
 
-/** Values as doubles (float16 decoded, int64 rounded to the nearest double: numpy compares them with float64 edges the same way). */
-function doublesOf(data: DataValues, dt: NumericDType): NumVec {
-  if (isHalf(dt)) return decodeHalf(data);
-  if (isBigType(dt)) {
-    const v = data as BigVec;
-    const out = new Float64Array(v.length);
-    for (let i = 0; i < v.length; i++) out[i] = Number(v[i]);
-    return out;
-  }
-  return data as NumVec;
-}
 
 const rounder = (dt: NumericDType): ((x: number) => number) =>
   dt.kind === "float" && dt.bits === 32 ? Math.fround : dt.kind === "float" && dt.bits === 16 ? f16round : (x) => x;
@@ -91,7 +80,7 @@ export function histogramPartial(args: { block: NDArray; bins?: number; range?: 
   // (a - lo) is computed in the bin dtype; "* norm" in result_type(bin dtype, norm), value-based.
   const RN = rounder(scalarResultType(binType, norm, true));
   const loB = R(lo), normB = RN(norm);
-  const x = doublesOf(args.block.data, dt);
+  const x = numbersOf(args.block.data, dt);
   const counts = new Float64Array(n);
   for (let i = 0; i < x.length; i++) {
     const v0 = x[i];
@@ -118,7 +107,7 @@ function histogramEdges(op: string, data: DataValues, dt: NumericDType, edgesIn:
   const e = Float64Array.from(edgesIn as number[]);
   for (let i = 0; i + 1 < e.length; i++) if (e[i] > e[i + 1]) throw new KernelError(op, "bins must increase monotonically, when an array");
   const n = e.length - 1;
-  const x = doublesOf(data, dt);
+  const x = numbersOf(data, dt);
   const counts = new Float64Array(n);
   const first = e[0], last = e[n];
   for (let i = 0; i < x.length; i++) {
@@ -162,7 +151,7 @@ export function bincountPartial(args: { block: NDArray; minlength?: number }): N
   if (dt.kind === "float" || (dt.kind === "uint" && dt.bits === 64)) {
     throw new KernelError(op, `cannot cast ${dtypeName(dt)} data to int64 according to the rule 'safe' (numpy raises TypeError)`);
   }
-  const x = doublesOf(args.block.data, dt);
+  const x = numbersOf(args.block.data, dt);
   let max = -1;
   for (let i = 0; i < x.length; i++) {
     const v = x[i];

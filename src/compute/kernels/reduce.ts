@@ -19,7 +19,7 @@ import type { NDArray } from "../../codecs/types.js";
 import { dtypeName, type DataType, type DataValues } from "../../format/dtype.js";
 import { cStrides, checkShape, coalesce, forEachRun, size, type Walk } from "./broadcast.js";
 import { DT, KernelError, requireNumeric } from "./dtypes.js";
-import { decodeHalf, halfBits, isBigType, isHalf, sharedData, toShared, type BigVec, type NumVec, type Vec } from "./values.js";
+import { decodeHalf, halfBits, isBigType, isHalf, numbersOf, sharedData, toShared, type BigVec, type NumVec, type Vec } from "./values.js";
 
 /** Reductions. `count` counts non-NaN elements; the `nan*` ops ignore NaN. */
 export type ReduceOp =
@@ -137,17 +137,6 @@ function walkBlock(geo: Geometry, visit: Visit): void {
 
 // ---------------------------------------------------------------- value access
 
-/** Values as numbers: float16 decoded, int64/uint64 converted (rounded to the nearest double). */
-function numbersOf(data: DataValues, dt: NumericDType): NumVec {
-  if (isHalf(dt)) return decodeHalf(data);
-  if (isBigType(dt)) {
-    const v = data as BigVec;
-    const out = new Float64Array(v.length);
-    for (let i = 0; i < v.length; i++) out[i] = Number(v[i]);
-    return out;
-  }
-  return data as NumVec;
-}
 
 /** Values for exact comparison: numbers, or the BigInt arrays themselves (typed as NumVec: the comparison code is the same). */
 function comparableOf(data: DataValues, dt: NumericDType): NumVec {

@@ -204,3 +204,15 @@ export function scalarIn(v: number | bigint | boolean, dt: NumericDType): number
   if (b < lo || b > hi) throw new RangeError(`scalar ${String(v)} is out of range for ${dt.kind}${dt.bits}`);
   return dt.bits === 64 ? b : Number(b);
 }
+
+/** Values as numbers: float16 decoded, int64/uint64 converted (rounded to the nearest double). */
+export function numbersOf(data: DataValues, dt: NumericDType): NumVec {
+  if (isHalf(dt)) return decodeHalf(data);
+  if (isBigType(dt)) {
+    const v = data as BigVec;
+    const out = new Float64Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = Number(v[i]);
+    return out;
+  }
+  return data as NumVec;
+}

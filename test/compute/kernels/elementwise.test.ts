@@ -10,20 +10,11 @@ import { BINARY_OPS, DT, UNARY_OPS, resultType } from "../../../src/compute/kern
 import { UnsupportedError, ZarrError } from "../../../src/format/errors.js";
 import type { NDArray } from "../../../src/codecs/types.js";
 import type { NumericDType } from "../../../src/codecs/elementwise.js";
-import { ALL, assertMatches, fromValues, makeArray, npName, numpy, toWire, tolFor, type Wire } from "./np.js";
+import { ALL, assertMatches, fromValues, makeArray, npName, numpy, toWire, tolFor, type Wire, UFUNC } from "./np.js";
 
 type Result = Wire | { error: string };
 const isErr = (r: Result): r is { error: string } => "error" in r;
 
-/** numpy ufunc names of our ops. */
-const UFUNC: Record<string, string> = {
-  add: "add", subtract: "subtract", multiply: "multiply", divide: "true_divide", floorDivide: "floor_divide", mod: "remainder",
-  power: "power", minimum: "minimum", maximum: "maximum", fmin: "fmin", fmax: "fmax", equal: "equal", notEqual: "not_equal",
-  less: "less", lessEqual: "less_equal", greater: "greater", greaterEqual: "greater_equal", logicalAnd: "logical_and",
-  logicalOr: "logical_or", logicalXor: "logical_xor", bitwiseAnd: "bitwise_and", bitwiseOr: "bitwise_or", bitwiseXor: "bitwise_xor",
-  negative: "negative", abs: "absolute", sqrt: "sqrt", exp: "exp", log: "log", log1p: "log1p", floor: "floor", ceil: "ceil",
-  round: "around", isnan: "isnan", isfinite: "isfinite", logicalNot: "logical_not", bitwiseNot: "invert",
-};
 /** Ops whose float results come from libm / SIMD code that may differ in the last bits. */
 const TRANSCENDENTAL = new Set(["power", "exp", "log", "log1p"]);
 

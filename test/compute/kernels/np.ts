@@ -152,3 +152,13 @@ export function assertMatches(actual: NDArray, expected: Wire, what: string, rto
     assert.ok(ok, `${what}: element ${i}: got ${x}, numpy ${y}`);
   }
 }
+
+/** numpy ufunc names of our ops. */
+export const UFUNC: Record<string, string> = {
+  add: "add", subtract: "subtract", multiply: "multiply", divide: "true_divide", floorDivide: "floor_divide", mod: "remainder",
+  power: "power", minimum: "minimum", maximum: "maximum", fmin: "fmin", fmax: "fmax", equal: "equal", notEqual: "not_equal",
+  less: "less", lessEqual: "less_equal", greater: "greater", greaterEqual: "greater_equal", logicalAnd: "logical_and",
+  logicalOr: "logical_or", logicalXor: "logical_xor", bitwiseAnd: "bitwise_and", bitwiseOr: "bitwise_or", bitwiseXor: "bitwise_xor",
+  negative: "negative", abs: "absolute", sqrt: "sqrt", exp: "exp", log: "log", log1p: "log1p", floor: "floor", ceil: "ceil",
+  round: "around", isnan: "isnan", isfinite: "isfinite", logicalNot: "logical_not", bitwiseNot: "invert",
+};
