@@ -17,6 +17,9 @@ import { blockKey, evaluatePlans, lazyArray, planOf, taskEstimate, type CountedS
 const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
 const PARTIAL = kernelRef(new URL(`./kernels/reduce.${ext}`, import.meta.url), "reducePartial");
 
+/** Bytes of finished output cells a reduction keeps for re-reads (estimated at 16 bytes per element). */
+const CELL_CACHE_BYTES = 16 * 2 ** 20;
+
 /** Options of a reduction. */
 export interface ReduceOptions {
   /** Axes to reduce (negative count from the end; default all). */
@@ -71,9 +74,12 @@ export function reduce(x: LazyArray | ChunkSource, op: ReduceOp, opts: ReduceOpt
     }
   }
 
-  // Finished cells are kept (they are small): a reduction consumed block by block by a
-  // later operation is computed once, not once per consuming block.
+  // Finished cells are kept (they are small), up to CELL_CACHE_BYTES, oldest out first: a
+  // reduction consumed block by block by a later operation is computed once, not once per
+  // consuming block, and memory stays bounded however many cells there are.
   const cells = new Map<string, Promise<NDArray>>();
+  let cachedBytes = 0;
+  const cellBytes = outChunks.reduce((p, n) => p * n, 1) * 16;
   const source: CountedSource = {
     name: `${name}(${x.name})`, shape: outShape, dtype, chunkShape: outChunks,
     tasks: taskEstimate(x),
@@ -84,6 +90,11 @@ export function reduce(x: LazyArray | ChunkSource, op: ReduceOp, opts: ReduceOpt
         p = readCell(cell, ro as EvalContext);
         p.catch(() => cells.delete(k));
         cells.set(k, p);
+        cachedBytes += cellBytes;
+        while (cachedBytes > CELL_CACHE_BYTES && cells.size > 1) {
+          cells.delete(cells.keys().next().value as string);
+          cachedBytes -= cellBytes;
+        }
       }
       return p;
     },
