@@ -4,7 +4,7 @@
  * computes into memory or writes chunk-parallel to Zarr (resumable).
  * @module
  */
-export { fromSource, lazyArray, isLazy, planOf, taskEstimate, evaluatePlans, blockKey, PROGRAM_KERNEL, type LazyArray, type EvalContext, type FromOptions, type CountedSource } from "./lazy.js";
+export { fromSource, fromGenerator, lazyArray, isLazy, planOf, taskEstimate, evaluatePlans, blockKey, PROGRAM_KERNEL, type LazyArray, type EvalContext, type FromOptions, type CountedSource } from "./lazy.js";
 export { binary, unary, where, astype, type BinaryOp, type UnaryOp, type Operand } from "./ops.js";
 export { mapBlocks, type MapBlocksOptions } from "./map-blocks.js";
 export { reduce, sum, prod, min, max, mean, variance, std, argmin, argmax, any, all, countNonzero, nansum, nanmean, nanmin, nanmax, type ReduceOptions } from "./reduce.js";

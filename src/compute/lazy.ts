@@ -13,7 +13,7 @@ import type { NDArray } from "../codecs/types.js";
 import type { DataType } from "../format/dtype.js";
 import { SelectionError } from "../format/errors.js";
 import type { ZarrArray } from "../array/node.js";
-import { kernelRef } from "../runtime/kernel-task.js";
+import { kernelRef, type KernelRef } from "../runtime/kernel-task.js";
 import { defaultPool, type ChunkPool } from "../runtime/pool.js";
 import { memorySource } from "../sources/memory.js";
 import { chunkBox, checkCoords, chunkCoords, chunkCount, type ChunkReadOptions, type ChunkSource } from "../sources/types.js";
@@ -156,6 +156,21 @@ function asSource(x: ChunkSource | ZarrArray | NDArray, opts: FromOptions): Chun
     return s;
   }
   return memorySource(x as NDArray, opts.chunks);
+}
+
+/**
+ * A lazy array whose blocks a kernel generates from nothing but their position: the kernel
+ * (an ES-module export named by URL + export) is called in a worker as
+ * `fn({ params, coords, start, shape })` and returns the block (an NDArray of that shape,
+ * ideally in a SharedArrayBuffer).
+ */
+export function fromGenerator(kernel: KernelRef, geometry: { shape: readonly number[]; dtype: DataType; chunks: readonly number[] }, params: Record<string, unknown> = {}): LazyArray {
+  const label = kernel.name;
+  const g = { shape: geometry.shape, dtype: geometry.dtype, chunkShape: geometry.chunks };
+  return lazyArray(g, label, (c) => {
+    const box = chunkBox(g, c);
+    return { kind: "call", kernel, label, params: { params, coords: [...c], start: box.start, shape: box.shape }, inputs: {} };
+  });
 }
 
 /** The start and extent of block `coords` of `x`. */

@@ -21,7 +21,7 @@ import { kernelRef } from "../../src/runtime/kernel-task.js";
 import { createPool } from "../../src/runtime/pool.js";
 import { ChunkError } from "../../src/format/errors.js";
 import type { ChunkSource } from "../../src/sources/types.js";
-import { fromSource } from "../../src/compute/lazy.js";
+import { fromGenerator, fromSource } from "../../src/compute/lazy.js";
 import { zarrSource } from "../../src/sources/zarr.js";
 import { mapBlocks } from "../../src/compute/map-blocks.js";
 import { compute, computeMany, toZarr } from "../../src/compute/compute.js";
@@ -132,4 +132,19 @@ test("toZarr resumes after kill -9 from its journal: exact result, finished chun
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a chunk generator makes blocks from their position; an aborted computation rejects with AbortError and the pool carries on", async () => {
+  const g = fromGenerator(K("positions"), { shape: [37, 11], dtype: { kind: "float", bits: 64, endian: "little" }, chunks: [5, 4] }, { cols: 11 });
+  const r = await compute(g, { pool });
+  assert.deepEqual(Float64Array.from(r.data as Float64Array), Float64Array.from({ length: 37 * 11 }, (_, i) => i));
+  const slow = mapBlocks(K("slowCopy"), [fromSource((await source([64, 4], [4, 4])).a)], { params: { ms: 40 } });
+  const ac = new AbortController();
+  let done = 0;
+  const p = compute(slow, { pool, signal: ac.signal, maxInFlight: 2, callbacks: { onTaskEnd: () => { if (++done === 2) ac.abort(); } } });
+  await assert.rejects(p, (e: Error) => e.name === "AbortError");
+  assert.ok(done < 16, `stopped early (${done} of 16 blocks)`);
+  assert.equal(pool.pending(), 0, "nothing left running in the pool");
+  const again = await compute(g, { pool });
+  assert.deepEqual(again.shape, [37, 11]);
 });
