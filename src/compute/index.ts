@@ -17,3 +17,4 @@ export { transpose, reshape } from "./transpose.js";
 export { scan, cumsum, cumprod, nancumsum, nancumprod, type ScanOp, type ScanOptions } from "./scan.js";
 export { histogram, bincount, unique, type HistogramOptions, type HistogramResult, type BincountOptions, type UniqueOptions, type UniqueResult } from "./counts.js";
 export { mapOverlap, type MapOverlapOptions, type Boundary, type OverlapKernelArgs } from "./overlap.js";
+export { blockwise, type BlockwiseOptions } from "./blockwise.js";

@@ -136,3 +136,11 @@ export const ASSEMBLE = kernelRef(import.meta.url, "assemble");
 export const TRANSPOSE = kernelRef(import.meta.url, "transposeBlock");
 /** See {@link reshapeBlock}. */
 export const RESHAPE = kernelRef(import.meta.url, "reshapeBlock");
+
+/**
+ * Identity kernel that hands its input blocks on as one array (blockwise with
+ * `concatenate: false`: the blocks along a contracted letter, as a list).
+ */
+export function blockList(args: { blocks: unknown[] }): unknown[] {
+  return args.blocks;
+}
