@@ -123,40 +123,79 @@ export interface ToZarrOptions extends ComputeOptions {
 
 const JOURNAL = ".zarrflow-journal";
 
-/**
- * Compute `x` and write it to a Zarr array chunk-parallel (v2 or v3, any codec): one task
- * per block; block and chunk (or shard) shapes must match so every write is a whole chunk.
- */
-export async function toZarr(x: ChunkSource, target: ZarrTarget, opts: ToZarrOptions = {}): Promise<ZarrArray> {
+/** A target opened (or created) for `x`, with its journal of finished blocks. */
+interface Prepared {
+  arr: ZarrArray;
+  store: Store;
+  journalKey(c: readonly number[]): string;
+  prefix: string;
+  done: Set<string>;
+}
+
+async function prepare(x: ChunkSource, target: ZarrTarget, opts: ToZarrOptions): Promise<Prepared> {
+  const create = (t: Exclude<ZarrTarget, ZarrArray>) => createArray(t.store, t.path, { ...t.options, shape: [...x.shape], dtype: x.dtype, chunks: t.options?.chunks ?? [...x.chunkShape] });
   let arr: ZarrArray;
   if ("kind" in target) arr = target;
-  else if (opts.resume) arr = await openArray(target.store, target.path).catch(() => createArray(target.store, target.path, { ...target.options, shape: [...x.shape], dtype: x.dtype, chunks: target.options?.chunks ?? [...x.chunkShape] }));
-  else arr = await createArray(target.store, target.path, { ...target.options, shape: [...x.shape], dtype: x.dtype, chunks: target.options?.chunks ?? [...x.chunkShape] });
-  const store = arr.store as Store;
+  else if (opts.resume) arr = await openArray(target.store, target.path).catch(() => create(target));
+  else arr = await create(target);
   if (String(arr.meta.shape) !== String(x.shape)) throw new SelectionError(`target shape [${String(arr.meta.shape)}] differs from [${String(x.shape)}]`, arr.path);
   if (String(arr.meta.chunkShape) !== String(x.chunkShape)) throw new SelectionError(`target chunks (shards) [${String(arr.meta.chunkShape)}] differ from the blocks [${String(x.chunkShape)}]; rechunk first`, arr.path);
-  const journal = (c: readonly number[]) => `${arr.path ? arr.path + "/" : ""}${JOURNAL}/${c.join(".")}`;
+  const store = arr.store as Store;
+  const prefix = `${arr.path ? arr.path + "/" : ""}${JOURNAL}/`;
   const done = new Set<string>();
-  if (opts.resume) for await (const k of store.list(`${arr.path ? arr.path + "/" : ""}${JOURNAL}/`)) done.add(k);
-  const label = isLazy(x) ? `store-${x.label}` : "store";
-  const todo = function* () { for (const c of chunkCoords(x)) if (!done.has(journal(c))) yield c; };
-  const run = instrument(opts, taskEstimate(x) - done.size);
+  if (opts.resume) for await (const k of store.list(prefix)) done.add(k);
+  return { arr, store, prefix, done, journalKey: (c) => `${prefix}${c.join(".")}` };
+}
+
+/**
+ * Compute `x` and write it to a Zarr array chunk-parallel (v2 or v3, any codec): one task
+ * per block; block and chunk (or shard) shapes must match so every write is a whole chunk
+ * (for sharded arrays, one task per shard).
+ */
+export async function toZarr(x: ChunkSource, target: ZarrTarget, opts: ToZarrOptions = {}): Promise<ZarrArray> {
+  return (await store([[x, target]], opts))[0];
+}
+
+/**
+ * Write several arrays in one pass (dask's `store`): arrays with the same shape and chunks
+ * are evaluated block by block together, so inputs they share are read once per block.
+ * Each target keeps its own resume journal.
+ */
+export async function store(pairs: readonly (readonly [ChunkSource, ZarrTarget])[], opts: ToZarrOptions = {}): Promise<ZarrArray[]> {
+  if (pairs.length === 0) return [];
+  const [g] = pairs[0];
+  if (!pairs.every(([x]) => String(x.shape) === String(g.shape) && String(x.chunkShape) === String(g.chunkShape))) {
+    const out: ZarrArray[] = [];
+    for (const pair of pairs) out.push(...(await store([pair], opts)));
+    return out;
+  }
+  const targets = await Promise.all(pairs.map(([x, t]) => prepare(x, t, opts)));
+  const xs = pairs.map(([x]) => x);
+  const label = `store-${xs.map((x) => (isLazy(x) ? x.label : "read")).join("+")}`;
+  const pending = (c: readonly number[]) => targets.flatMap((t, i) => (t.done.has(t.journalKey(c)) ? [] : [i]));
+  const todo = function* () { for (const c of chunkCoords(g)) if (pending(c).length) yield c; };
+  const remaining = Math.max(0, chunkCount(g) - Math.min(...targets.map((t) => t.done.size)));
+  const run = instrument(opts, Math.round(xs.reduce((n, x) => n + taskEstimate(x), 0) * (remaining / Math.max(1, chunkCount(g)))));
   try {
     await runTasks(todo(), async (c, signal) => {
-      const ctx = run.context(signal);
-      const [block] = await evaluatePlans([planOf(x, c)], blockKey(label, c), ctx);
-      const box = chunkBox(x, c);
-      await set(arr, box.start.map((s, d) => ({ start: s, stop: s + box.shape[d] })), block, { pool: opts.scheduler === "sync" ? null : opts.pool, signal });
-      await store.set(journal(c), new Uint8Array(0));
+      const which = pending(c);
+      const blocks = await evaluatePlans(which.map((i) => planOf(xs[i], c)), blockKey(label, c), run.context(signal));
+      const box = chunkBox(g, c);
+      const sel = box.start.map((s, d) => ({ start: s, stop: s + box.shape[d] }));
+      await Promise.all(which.map(async (i, k) => {
+        const t = targets[i];
+        await set(t.arr, sel, blocks[k], { pool: opts.scheduler === "sync" ? null : opts.pool, signal });
+        await t.store.set(t.journalKey(c), new Uint8Array(0)); // only after the chunk landed
+      }));
     }, { maxInFlight: inFlight(opts), signal: opts.signal, keyOf: (c) => blockKey(label, c) });
   } catch (e) {
     run.finish(e);
     throw e;
   }
-  // Complete: the journal has served its purpose.
-  for await (const k of store.list(`${arr.path ? arr.path + "/" : ""}${JOURNAL}/`)) await store.delete(k);
+  // Complete: the journals have served their purpose.
+  for (const t of targets) for await (const k of t.store.list(t.prefix)) await t.store.delete(k);
   run.finish();
-  return arr;
+  return targets.map((t) => t.arr);
 }
 
 /** Compute `x` and keep the result in memory as a new lazy-array source (dask's persist). */

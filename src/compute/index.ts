@@ -8,7 +8,7 @@ export { fromSource, fromGenerator, lazyArray, isLazy, planOf, taskEstimate, eva
 export { binary, unary, where, astype, type BinaryOp, type UnaryOp, type Operand } from "./ops.js";
 export { mapBlocks, type MapBlocksOptions } from "./map-blocks.js";
 export { reduce, sum, prod, min, max, mean, variance, std, argmin, argmax, any, all, countNonzero, nansum, nanmean, nanmin, nanmax, type ReduceOptions } from "./reduce.js";
-export { compute, computeMany, toZarr, persist, type ComputeOptions, type ToZarrOptions, type ZarrTarget } from "./compute.js";
+export { compute, computeMany, toZarr, store, persist, type ComputeOptions, type ToZarrOptions, type ZarrTarget } from "./compute.js";
 export type { BlockPlan, ProgramNode } from "./plan.js";
 export { rechunk, rechunkCost, REREAD_LIMIT, DEFAULT_MAX_MEMORY, type RechunkOptions, type RechunkCost } from "./rechunk.js";
 export { concatenate, stack } from "./concat.js";

@@ -24,7 +24,7 @@ import type { ChunkSource } from "../../src/sources/types.js";
 import { fromGenerator, fromSource } from "../../src/compute/lazy.js";
 import { zarrSource } from "../../src/sources/zarr.js";
 import { mapBlocks } from "../../src/compute/map-blocks.js";
-import { compute, computeMany, toZarr } from "../../src/compute/compute.js";
+import { compute, computeMany, store, toZarr } from "../../src/compute/compute.js";
 import type { TaskEvent } from "../../src/diagnostics/profiler.js";
 import { REPO } from "../paths.js";
 
@@ -147,4 +147,22 @@ test("a chunk generator makes blocks from their position; an aborted computation
   assert.equal(pool.pending(), 0, "nothing left running in the pool");
   const again = await compute(g, { pool });
   assert.deepEqual(again.shape, [37, 11]);
+});
+
+test("store([...]) writes several arrays in one pass, reading their shared input once per block", async () => {
+  const { a, data } = await source([50, 7], [8, 7]);
+  const src = counting(zarrSource(a));
+  const target = createMemoryStore();
+  const [p, q] = await store([
+    [mapBlocks(K("scaleAdd"), [src], { params: { k: 2 }, dtype: "float64" }), { store: target, path: "twice", options: { zarrFormat: 2 } }],
+    [mapBlocks(K("scaleAdd"), [src], { params: { k: -1 }, dtype: "float64" }), { store: target, path: "neg", options: { compressors: [] } }],
+  ], { pool });
+  assert.equal(src.reads, 7, "7 blocks, each read once for both targets");
+  assert.equal(p.meta.zarrFormat, 2);
+  assert.equal(q.meta.zarrFormat, 3);
+  assert.deepEqual(Float64Array.from((await get(p, undefined, { pool: null })).data as Float64Array), Float64Array.from(data, (v) => 2 * v));
+  assert.deepEqual(Float64Array.from((await get(q, undefined, { pool: null })).data as Float64Array), Float64Array.from(data, (v) => -v));
+  const keys: string[] = [];
+  for await (const k of target.list("")) keys.push(k);
+  assert.ok(!keys.some((k) => k.includes(".zarrflow-journal")), "journals cleared");
 });
