@@ -6,6 +6,7 @@
  * @module
  */
 import { allocate, bytesOf, layoutOf, type DataType, type DataValues } from "./dtype.js";
+import { copyRegion } from "./copy.js";
 import { SelectionError } from "./errors.js";
 import type { FillValue } from "./fill-value.js";
 
@@ -76,7 +77,7 @@ export function isAllFill(dt: DataType, data: DataValues, fill: FillValue): bool
 
 /**
  * Copy the box `[srcStart, srcStart+size)` of `src` (shape `srcShape`) to `[dstStart, ...)` of
- * `dst` (shape `dstShape`); both C order, same dtype.
+ * `dst` (shape `dstShape`); both C order, same dtype. A box-shaped call of the copy engine.
  */
 export function copyBox(
   dt: DataType,
@@ -84,50 +85,9 @@ export function copyBox(
   dst: DataValues, dstShape: readonly number[], dstStart: readonly number[],
   size: readonly number[],
 ): void {
-  const nd = size.length;
   if (size.some((s) => s === 0)) return;
-  const { units, unitBytes } = layoutOf(dt);
-  const el = Array.isArray(src) ? 1 : units * unitBytes;
-  const s: DataValues | Uint8Array = Array.isArray(src) ? src : bytesOf(src);
-  const d: DataValues | Uint8Array = Array.isArray(dst) ? dst : bytesOf(dst);
-  const stride = (shape: readonly number[]) => {
-    const st = new Array<number>(nd);
-    let acc = el;
-    for (let i = nd - 1; i >= 0; i--) { st[i] = acc; acc *= shape[i]; }
-    return st;
-  };
-  if (nd === 0) {
-    if (Array.isArray(s)) (d as unknown[])[0] = s[0];
-    else (d as Uint8Array).set((s as Uint8Array).subarray(0, el));
-    return;
-  }
-  const ss = stride(srcShape), ds = stride(dstShape);
-  // Merge trailing dims that are whole in both arrays into one longer run.
-  let inner = nd - 1;
-  let run = size[inner] * el;
-  while (inner > 0 && size[inner] === srcShape[inner] && size[inner] === dstShape[inner]) {
-    inner--;
-    run *= size[inner];
-  }
-  let so = 0, doff = 0;
-  for (let i = 0; i < nd; i++) { so += srcStart[i] * ss[i]; doff += dstStart[i] * ds[i]; }
-  const idx = new Array<number>(inner).fill(0);
-  const copyRun = (a: number, b: number) => {
-    if (Array.isArray(s)) for (let k = 0; k < run; k++) (d as unknown[])[b + k] = s[a + k];
-    else (d as Uint8Array).set((s as Uint8Array).subarray(a, a + run), b);
-  };
-  for (;;) {
-    copyRun(so, doff);
-    let k = inner - 1;
-    for (; k >= 0; k--) {
-      idx[k]++;
-      so += ss[k]; doff += ds[k];
-      if (idx[k] < size[k]) break;
-      so -= ss[k] * size[k]; doff -= ds[k] * size[k];
-      idx[k] = 0;
-    }
-    if (k < 0) break;
-  }
+  const box = (start: readonly number[]) => size.map((n, d) => ({ start: start[d], step: 1, count: n }));
+  copyRegion(src, srcShape, box(srcStart), dst, dstShape, box(dstStart), Array.isArray(src) ? 1 : layoutOf(dt).units);
 }
 
 /** Throw unless `shape` is a list of non-negative safe integers. */
