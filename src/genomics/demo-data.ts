@@ -14,8 +14,9 @@
  * HDF5 dataset, which grows block by block (h5wasm's `create_dataset` needs the initial data
  * in memory, so the dataset starts as the first block with an unlimited first dimension and
  * is resized before each later block's `write_slice`). Peak RSS does not grow with the
- * variant count: ~250 MiB for the two Zarr copies alone, ~830 MiB with HDF5, ~600 MiB of it
- * h5wasm's own start-up. Output is a pure function of the seed and the sizes.
+ * variant count: ~250 MiB for the two Zarr copies alone, ~830 MiB with HDF5 when run from
+ * sources under tsx (~600 MiB of it is tsx transforming h5wasm's 4 MB module; compiled, an
+ * h5wasm instance costs ~30–40 MiB). Output is a pure function of the seed and the sizes.
  * @module
  */
 import { mkdirSync, rmSync, statSync } from "node:fs";
@@ -96,7 +97,7 @@ interface Hdf5Writer {
 }
 
 async function openHdf5Writer(path: string, samples: number): Promise<Hdf5Writer> {
-  // Loaded on demand: instantiating h5wasm costs ~600 MiB RSS, which Zarr-only runs skip.
+  // Loaded on demand: Zarr-only runs skip h5wasm's start-up (~30–40 MiB compiled, far more under tsx).
   const { default: h5wasm } = await import("h5wasm/node");
   await h5wasm.ready;
   const file = new h5wasm.File(path, "w");
