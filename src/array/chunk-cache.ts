@@ -8,6 +8,7 @@
  */
 import type { NDArray } from "../codecs/types.js";
 import { bytesOf, type DataValues } from "../format/dtype.js";
+import { perPlace } from "../stores/place.js";
 
 /** A decoded-chunk cache; share one between arrays and calls as you like. */
 export interface ChunkCache {
@@ -88,17 +89,10 @@ export function createChunkCache(options: { maxBytes: number }): ChunkCache {
   };
 }
 
-const storeIds = new WeakMap<object, number>();
-let nextStoreId = 0;
+let nextPlace = 0;
+const placeId = perPlace(() => nextPlace++);
 
-/**
- * The cache's name for a stored object: the store's URL when it names one place (file: and
- * http(s): stores), else a per-store-object number, plus the key.
- */
+/** The cache's name for a stored object: its store's place (see stores/place.ts) and its key. */
 export function cacheObjectId(store: { url?: string }, key: string): string {
-  const u = store.url;
-  if (u && !u.startsWith("memory:")) return `${u}\u0001${key}`;
-  let n = storeIds.get(store);
-  if (n === undefined) storeIds.set(store, (n = nextStoreId++));
-  return `#${n}\u0001${key}`;
+  return `${placeId(store)}\u0001${key}`;
 }

@@ -4,7 +4,6 @@
  * jobs or chunks too small to repay a round trip to a worker; or when the caller says `pool: null`).
  * @module
  */
-import type { NDArray } from "../codecs/types.js";
 import { isVariableLength, layoutOf } from "../format/dtype.js";
 import type { DimSel } from "../format/region.js";
 import { isRange } from "../format/region.js";
@@ -62,9 +61,4 @@ export function contiguousRun(sel: readonly DimSel[], shape: readonly number[], 
 /** True when `sel` selects all of a chunk of shape `chunkShape` in C order (unit steps from 0). */
 export function selectsWholeChunk(sel: readonly DimSel[], chunkShape: readonly number[]): boolean {
   return sel.length === chunkShape.length && sel.every((s, d) => isRange(s) && s.start === 0 && s.count === chunkShape[d] && (s.step === 1 || s.count <= 1));
-}
-
-/** A result buffer in shared memory when a pool works on it (workers write into it). */
-export function isShared(a: NDArray): boolean {
-  return !Array.isArray(a.data) && (a.data as { buffer: ArrayBufferLike }).buffer instanceof SharedArrayBuffer;
 }

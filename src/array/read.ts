@@ -7,7 +7,7 @@
  */
 import { decodeChunk } from "../codecs/pipeline.js";
 import type { NDArray } from "../codecs/types.js";
-import { allocate, bytesOf, isVariableLength, layoutOf, viewAs, type DataValues } from "../format/dtype.js";
+import { allocate, bytesOf, isShared, isVariableLength, layoutOf, ownsBuffer, viewAs, type DataValues } from "../format/dtype.js";
 import { copyRegion, fillRegion } from "../format/copy.js";
 import { allocateFilled, product } from "../format/ndarray.js";
 import { runTasks, type Progress } from "../runtime/executor.js";
@@ -56,10 +56,6 @@ function fillValueFor(arr: ZarrArray): unknown {
   return arr.meta.dtype.kind === "string" ? "" : arr.meta.dtype.kind === "bytes" ? new Uint8Array(0) : null;
 }
 
-function isSharedData(d: DataValues): boolean {
-  return !Array.isArray(d) && (d as { buffer: ArrayBufferLike }).buffer instanceof SharedArrayBuffer;
-}
-
 /** The first `count` elements of a caller's output buffer, checked against the array's dtype. */
 function resultIn(arr: ZarrArray, out: DataValues, count: number): DataValues {
   const { dtype } = arr.meta;
@@ -81,7 +77,7 @@ export async function readPlan(arr: ZarrArray, reader: ChunkReader, plan: Select
   const { units, unitBytes } = layoutOf(dtype);
   const cellElements = product(reader.chunkShape);
   const given = opts.out && resultIn(arr, opts.out, plan.count);
-  const pool = given && !isSharedData(given) ? undefined : poolFor(arr, plan.chunkCount, cellElements, opts);
+  const pool = given && !isShared(given) ? undefined : poolFor(arr, plan.chunkCount, cellElements, opts);
   const out: DataValues = given ?? (pool ? viewAs(dtype, new Uint8Array(new SharedArrayBuffer(plan.count * units * unitBytes))) : allocate(dtype, plan.count));
   const copyUnits = Array.isArray(out) ? 1 : units;
   const fillUnit = Array.isArray(out) ? [fillValueFor(arr)] : arr.meta.fill.raw ? allocateFilled(dtype, 1, arr.meta.fill) : undefined;
@@ -111,7 +107,7 @@ export async function readPlan(arr: ZarrArray, reader: ChunkReader, plan: Select
     // The stored bytes are copied to the worker, not transferred: a copy of compressed bytes is
     // cheap, and it lets the pool retry the task if its thread dies. A view into a larger
     // (coalesced) read is cut out first so only its own bytes are copied.
-    const bytes = f.bytes.byteOffset === 0 && f.bytes.byteLength === f.bytes.buffer.byteLength ? f.bytes : f.bytes.slice();
+    const bytes = ownsBuffer(f.bytes) ? f.bytes : f.bytes.slice();
     if (cache) {
       const r = await pool.run("decode", { pipeline: ref!, bytes, key: f.key }, { signal });
       if (!(r instanceof Uint8Array)) throw reviveError((r as { error: ErrorInfo }).error, f.key);

@@ -14,15 +14,16 @@
 import { decodeChunk } from "../codecs/pipeline.js";
 import type { NDArray } from "../codecs/types.js";
 import { copyRegion, fillRegion } from "../format/copy.js";
-import { bytesOf, layoutOf, viewAs, type DataValues } from "../format/dtype.js";
+import { bytesOf, isShared, layoutOf, viewAs, type DataValues } from "../format/dtype.js";
 import { StoreError } from "../format/errors.js";
 import { allocateFilled, product } from "../format/ndarray.js";
-import { isWritable, type Store } from "../stores/types.js";
+import { isWritable } from "../stores/types.js";
+import { perPlace } from "../stores/place.js";
 import { runTasks, type Progress } from "../runtime/executor.js";
 import { pipelineRef } from "../runtime/pipeline-ref.js";
 import type { ChunkPool } from "../runtime/pool.js";
 import { keyedMutex, type Release, type Synchronizer } from "../runtime/synchronizer.js";
-import { reviveError, type ErrorInfo } from "../runtime/task-result.js";
+import { reviveError, type ErrorInfo, type TaskResult } from "../runtime/task-result.js";
 import type { SharedOutput } from "../runtime/chunk-worker.js";
 import { cacheObjectId } from "./chunk-cache.js";
 import { chunkKeyOf, fillChunk, pipelineOf, writeChunk } from "./chunks.js";
@@ -47,20 +48,8 @@ export interface WriteOptions extends PoolChoice {
 /** What to write: element data laid out as the selection's output (`data`), or one element broadcast (`unit`). */
 export type WriteSource = { data: DataValues; unit?: undefined } | { unit: DataValues; data?: undefined };
 
-// One in-process lock table per store object (file and URL stores: per location).
-const localLocks = new Map<string, Synchronizer>();
-const objectLocks = new WeakMap<object, Synchronizer>();
-function localLock(store: Store): Synchronizer {
-  const u = store.url;
-  if (u && !u.startsWith("memory:")) {
-    let s = localLocks.get(u);
-    if (!s) localLocks.set(u, (s = keyedMutex()));
-    return s;
-  }
-  let s = objectLocks.get(store);
-  if (!s) objectLocks.set(store, (s = keyedMutex()));
-  return s;
-}
+// One in-process lock table per store place (two objects on one directory share it).
+const localLock = perPlace(keyedMutex);
 
 /** A shared value as the workers see it. */
 function sharedSource(data: DataValues, dtype: NDArray["dtype"], shape: number[]): SharedOutput {
@@ -68,9 +57,6 @@ function sharedSource(data: DataValues, dtype: NDArray["dtype"], shape: number[]
   return { buffer: b.buffer as SharedArrayBuffer, byteOffset: b.byteOffset, dtype, shape };
 }
 
-function isSharedView(d: DataValues): boolean {
-  return !Array.isArray(d) && (d as { buffer: ArrayBufferLike }).buffer instanceof SharedArrayBuffer;
-}
 
 /** Execute `plan` (made on the array's chunk grid) writing `source`. */
 export async function writePlan(arr: ZarrArray, plan: SelectionPlan, source: WriteSource, opts: WriteOptions = {}): Promise<void> {
@@ -92,7 +78,7 @@ export async function writePlan(arr: ZarrArray, plan: SelectionPlan, source: Wri
   // not shared is copied here chunk by chunk instead: copying it whole into a fresh
   // SharedArrayBuffer first costs more than that (measured: first-touch page faults of the
   // new buffer alone took longer than all the per-chunk copies).
-  const shared = pool && source.data && isSharedView(source.data) ? sharedSource(source.data, dtype, plan.outShape) : undefined;
+  const shared = pool && source.data && isShared(source.data) ? sharedSource(source.data, dtype, plan.outShape) : undefined;
 
   // On the pool, chunk buffers live in shared memory: workers decode into them and encode
   // from them without copies or transfers, so a task whose thread dies can be retried.
@@ -122,16 +108,19 @@ export async function writePlan(arr: ZarrArray, plan: SelectionPlan, source: Wri
     return chunk;
   };
 
-  const store1 = async (chunk: NDArray, key: string, p: ChunkProjection): Promise<void> => {
-    if (!pool) return writeChunk(arr, p.chunkCoords, chunk);
-    const data = bytesOf(chunk.data as Exclude<DataValues, unknown[]>);
-    const r = await pool.run("encode", {
-      pipeline: ref!, data, shape: [...chunkShape], key,
-      fill: arr.writeEmptyChunks ? undefined : arr.meta.fill,
-    });
+  /** Store what an encoding task returned: bytes, or null for a chunk of only the fill value. */
+  const land = async (key: string, r: Uint8Array | null | TaskResult<never>): Promise<void> => {
     if (r === null) await store.delete(key);
     else if (r instanceof Uint8Array) await store.set(key, r);
     else throw reviveError((r as { error: ErrorInfo }).error, key);
+  };
+  const store1 = async (chunk: NDArray, key: string, p: ChunkProjection): Promise<void> => {
+    if (!pool) return writeChunk(arr, p.chunkCoords, chunk);
+    const data = bytesOf(chunk.data as Exclude<DataValues, unknown[]>);
+    await land(key, await pool.run("encode", {
+      pipeline: ref!, data, shape: [...chunkShape], key,
+      fill: arr.writeEmptyChunks ? undefined : arr.meta.fill,
+    }));
   };
 
   const writeCell = async (p: ChunkProjection): Promise<void> => {
@@ -141,24 +130,19 @@ export async function writePlan(arr: ZarrArray, plan: SelectionPlan, source: Wri
     try {
       if (remote && !whole) releases.push(await remote.lock(key));
       // Zero-copy: a whole interior chunk that is one contiguous run of a shared value is encoded in place.
-      const run = pool && whole && source.data && !p.flat && interior(p) && isSharedView(source.data) ? contiguousRun(p.outSel, plan.outShape, chunkShape) : undefined;
+      const run = shared && whole && !p.flat && interior(p) ? contiguousRun(p.outSel, plan.outShape, chunkShape) : undefined;
       if (run !== undefined) {
-        const all = bytesOf(source.data as Exclude<DataValues, unknown[]>);
-        const span = chunkElements * units * unitBytes;
-        const view = new Uint8Array(all.buffer, all.byteOffset + run * units * unitBytes, span);
+        const view = new Uint8Array(shared!.buffer, (shared!.byteOffset ?? 0) + run * units * unitBytes, chunkElements * units * unitBytes);
         await store1({ data: viewAs(dtype, view), shape: [...chunkShape], dtype }, key, p);
       } else if (pool && (shared || source.unit)) {
         // The worker builds the chunk (decode, copy the region from shared memory, encode):
         // this thread only reads and writes bytes.
         const existing = whole ? undefined : await store.get(key);
-        const r = await pool.run("encodeRegion", {
+        await land(key, await pool.run("encodeRegion", {
           pipeline: ref!, key, shape: [...chunkShape], existing, fillValue: arr.meta.fill,
           source: shared, unit: source.unit && bytesOf(source.unit as Exclude<DataValues, unknown[]>).slice(),
           srcSel: p.outSel, chunkSel: p.chunkSel, chunkView: plan.chunkView, units, skipFill: !arr.writeEmptyChunks,
-        });
-        if (r === null) await store.delete(key);
-        else if (r instanceof Uint8Array) await store.set(key, r);
-        else throw reviveError((r as { error: ErrorInfo }).error, key);
+        }));
       } else {
         let chunk: NDArray;
         if (whole) chunk = newChunk(interior(p)); // an interior whole chunk is overwritten entirely

@@ -8,7 +8,7 @@
  * copied untouched. Everything moves as bytes, so NaN payloads and -0.0 survive exactly.
  * @module
  */
-import { allocate, bytesOf, dtypeName, isVariableLength, itemSize, layoutOf, viewAs, type DataType } from "../format/dtype.js";
+import { allocate, bytesOf, dtypeName, isVariableLength, itemSize, layoutOf, ownsBuffer, viewAs, type DataType } from "../format/dtype.js";
 import { ChunkError, CodecError } from "../format/errors.js";
 import { checkFields } from "./bytes-support.js";
 import { product, swapInPlace } from "../format/ndarray.js";
@@ -79,7 +79,7 @@ export function bytes(configuration: Record<string, unknown>, context: CodecCont
         // it instead of copying. Views into larger buffers are copied, so the result never
         // aliases memory a store or caller keeps.
         const unit = layoutOf(spec.dtype).unitBytes;
-        if ((endian !== "big" || unit === 1) && spec.dtype.kind !== "bool" && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer)
+        if ((endian !== "big" || unit === 1) && spec.dtype.kind !== "bool" && ownsBuffer(b))
           return { data: viewAs(spec.dtype, b), shape: spec.shape.slice(), dtype: spec.dtype };
         target = { data: allocate(spec.dtype, n), shape: spec.shape.slice(), dtype: spec.dtype };
       }

@@ -9,7 +9,7 @@
  */
 import { toDataType, type DataType } from "../format/dtype.js";
 import { SelectionError } from "../format/errors.js";
-import { kernelRef, type KernelRef } from "../runtime/kernel-task.js";
+import { siblingKernel, type KernelRef } from "../runtime/kernel-task.js";
 import { chunkBox, chunkGrid, type ChunkSource } from "../sources/types.js";
 import { lazyArray, planOf, type LazyArray } from "./lazy.js";
 import type { BlockPlan } from "./plan.js";
@@ -37,7 +37,7 @@ interface Letter {
 }
 
 // Nests the blocks along a contracted letter into the list the user kernel receives.
-const BLOCK_LIST = kernelRef(new URL(`./kernels/assemble.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`, import.meta.url), "blockList");
+const BLOCK_LIST = siblingKernel(import.meta.url, "./kernels/assemble", "blockList");
 
 function letters(index: string, what: string, name: string): string[] {
   const ls = [...index];

@@ -8,6 +8,7 @@
  * @module
  */
 import { set } from "../array/access.js";
+import { MAX_RESULT_ELEMENTS } from "../array/read.js";
 import { createArray, openArray, type CreateArrayOptions, type ZarrArray } from "../array/node.js";
 import type { NDArray } from "../codecs/types.js";
 import { copyRegion } from "../format/copy.js";
@@ -15,6 +16,7 @@ import { bytesOf, layoutOf, type DataValues } from "../format/dtype.js";
 import { SelectionError } from "../format/errors.js";
 import { product } from "../format/ndarray.js";
 import { runTasks } from "../runtime/executor.js";
+import { nowMs } from "../runtime/task-result.js";
 import type { ChunkPool } from "../runtime/pool.js";
 import type { Store } from "../stores/types.js";
 import { allocateShared, chunkBox, chunkCoords, chunkCount, type ChunkSource } from "../sources/types.js";
@@ -33,13 +35,12 @@ export interface ComputeOptions {
   maxInFlight?: number;
 }
 
-const now = () => performance.timeOrigin + performance.now();
 
 /** The per-task plumbing of every computation (compute, toZarr, counts): callbacks, key naming, worker attribution. */
 export function instrument(opts: ComputeOptions, total: number | undefined) {
   const cbs = opts.callbacks === undefined ? [] : Array.isArray(opts.callbacks) ? opts.callbacks : [opts.callbacks as ComputeCallbacks];
   let done = 0;
-  const start = now();
+  const start = nowMs();
   for (const c of cbs) c.onStart?.({ total, start });
   const ended = (e: TaskEvent) => {
     done++;
@@ -50,7 +51,7 @@ export function instrument(opts: ComputeOptions, total: number | undefined) {
     pool: opts.pool, signal, scheduler: opts.scheduler,
     onRun: (r, key) => ended({ key, start: r.start, end: r.end, worker: r.thread === 0 ? "main" : r.thread }),
   });
-  const finish = (error?: unknown) => { for (const c of cbs) c.onFinish?.({ end: now(), error }); };
+  const finish = (error?: unknown) => { for (const c of cbs) c.onFinish?.({ end: nowMs(), error }); };
   return { context, finish, ended, get done() { return done; } };
 }
 
@@ -81,7 +82,7 @@ export async function computeMany(xs: readonly ChunkSource[], opts: ComputeOptio
   }
   const outs = xs.map((x) => {
     const n = product(x.shape);
-    if (n > 2 ** 32 - 1) throw new SelectionError(`the result has ${n} elements, more than one typed array holds; write it with toZarr instead`, x.name);
+    if (n > MAX_RESULT_ELEMENTS) throw new SelectionError(`the result has ${n} elements, more than one typed array holds; write it with toZarr instead`, x.name);
     return { data: allocateShared(x.dtype, n), shape: [...x.shape], dtype: x.dtype } as NDArray;
   });
   const label = xs.map((x) => (isLazy(x) ? x.label : "read")).join("+");

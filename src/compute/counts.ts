@@ -9,7 +9,7 @@
 import type { NDArray } from "../codecs/types.js";
 import { ComputeError } from "../format/errors.js";
 import { runTasks } from "../runtime/executor.js";
-import { kernelRef, type KernelRef } from "../runtime/kernel-task.js";
+import { kernelRef, siblingKernel, type KernelRef } from "../runtime/kernel-task.js";
 import { defaultPool } from "../runtime/pool.js";
 import { allocateShared, chunkCoords, chunkCount, type ChunkSource } from "../sources/types.js";
 import { instrument, type ComputeOptions } from "./compute.js";
@@ -19,8 +19,7 @@ import { decodeHalf, isBigType, isHalf, type BigVec, type NumVec } from "./kerne
 import { blockKey, evaluatePlans, planOf, taskEstimate, type EvalContext, type LazyArray } from "./lazy.js";
 import type { BlockPlan } from "./plan.js";
 
-const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
-const countKernel = (name: string) => kernelRef(new URL(`./kernels/count.${ext}`, import.meta.url), name);
+const countKernel = (name: string) => siblingKernel(import.meta.url, "./kernels/count", name);
 const RANGE = kernelRef(import.meta.url, "rangePartial");
 
 

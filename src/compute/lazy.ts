@@ -13,8 +13,9 @@ import type { NDArray } from "../codecs/types.js";
 import type { DataType } from "../format/dtype.js";
 import { SelectionError } from "../format/errors.js";
 import type { ZarrArray } from "../array/node.js";
-import { kernelRef, type KernelRef } from "../runtime/kernel-task.js";
+import { siblingKernel, type KernelRef } from "../runtime/kernel-task.js";
 import { defaultPool, type ChunkPool } from "../runtime/pool.js";
+import { nowMs } from "../runtime/task-result.js";
 import { memorySource } from "../sources/memory.js";
 import { chunkBox, checkCoords, chunkCoords, chunkCount, type ChunkReadOptions, type ChunkSource } from "../sources/types.js";
 import { zarrSource } from "../sources/zarr.js";
@@ -45,15 +46,14 @@ export interface CountedSource extends ChunkSource {
 }
 
 /** The program kernel every fused block task runs. */
-export const PROGRAM_KERNEL = kernelRef(new URL(`./program-kernel.${import.meta.url.endsWith(".ts") ? "ts" : "js"}`, import.meta.url), "runProgram");
+export const PROGRAM_KERNEL = siblingKernel(import.meta.url, "./program-kernel", "runProgram");
 
 let nextId = 0;
-const now = () => performance.timeOrigin + performance.now();
 
 /** Evaluate several block plans together: shared leaves are read once, shared nodes computed once, all in one task. */
 export async function evaluatePlans(plans: readonly BlockPlan[], key: string, ctx: EvalContext = {}): Promise<NDArray[]> {
   const { trees, loads } = toProgram(plans);
-  const t0 = now();
+  const t0 = nowMs();
   const computes = !trees.every((t) => "leaf" in t);
   // When a kernel runs anyway, chunks stored as one object each travel as bytes and are
   // decoded in that same worker task (no shared block buffer, no second round trip).
@@ -64,14 +64,14 @@ export async function evaluatePlans(plans: readonly BlockPlan[], key: string, ct
   // A task that only reads is still a task (its decoding ran on the pool through the source).
   if (!computes) {
     // Reading a reduction's cell only waits for the reduction's own tasks, which report themselves.
-    if (!loads.some((l) => "tasks" in l.source)) ctx.onRun?.({ thread: 0, start: t0, end: now() }, key);
+    if (!loads.some((l) => "tasks" in l.source)) ctx.onRun?.({ thread: 0, start: t0, end: nowMs() }, key);
     return trees.map((t) => leaves[(t as { leaf: number }).leaf] as NDArray);
   }
   ctx.signal?.throwIfAborted();
   if (ctx.scheduler === "sync") {
-    const start = now();
+    const start = nowMs();
     const out = (await runProgram({ trees, leaves })) as NDArray[];
-    ctx.onRun?.({ thread: 0, start, end: now() }, key);
+    ctx.onRun?.({ thread: 0, start, end: nowMs() }, key);
     return out;
   }
   const pool: ChunkPool = ctx.pool ?? defaultPool();

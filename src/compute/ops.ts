@@ -8,14 +8,13 @@
  */
 import { toDataType, type DataType } from "../format/dtype.js";
 import { SelectionError } from "../format/errors.js";
-import { kernelRef, type KernelRef } from "../runtime/kernel-task.js";
+import { siblingKernel, type KernelRef } from "../runtime/kernel-task.js";
 import type { ChunkSource } from "../sources/types.js";
 import { resultType } from "./kernels/dtypes.js";
 import { lazyArray, planOf, fromSource, type LazyArray } from "./lazy.js";
 import type { BlockPlan } from "./plan.js";
 
-const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
-const elementwiseKernel = (name: string): KernelRef => kernelRef(new URL(`./kernels/elementwise.${ext}`, import.meta.url), name);
+const elementwiseKernel = (name: string): KernelRef => siblingKernel(import.meta.url, "./kernels/elementwise", name);
 
 /** An operand: a lazy array (or any chunk source) or a scalar. */
 export type Operand = LazyArray | ChunkSource | number | bigint | boolean;

@@ -8,14 +8,13 @@
  */
 import type { NDArray } from "../codecs/types.js";
 import { SelectionError } from "../format/errors.js";
-import { kernelRef } from "../runtime/kernel-task.js";
+import { siblingKernel } from "../runtime/kernel-task.js";
 import { runTasks } from "../runtime/executor.js";
 import { chunkBox, chunkGrid, type ChunkSource } from "../sources/types.js";
 import { reduceCombine, reduceFinalize, reduceResultType, type Partial, type ReduceOp } from "./kernels/reduce.js";
 import { blockKey, evaluatePlans, lazyArray, planOf, taskEstimate, type CountedSource, type EvalContext, type LazyArray } from "./lazy.js";
 
-const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
-const PARTIAL = kernelRef(new URL(`./kernels/reduce.${ext}`, import.meta.url), "reducePartial");
+const PARTIAL = siblingKernel(import.meta.url, "./kernels/reduce", "reducePartial");
 
 /** Bytes of finished output cells a reduction keeps for re-reads (estimated at 16 bytes per element). */
 const CELL_CACHE_BYTES = 16 * 2 ** 20;

@@ -19,7 +19,7 @@
 import type { NDArray } from "../codecs/types.js";
 import { SelectionError } from "../format/errors.js";
 import { product } from "../format/ndarray.js";
-import { kernelRef } from "../runtime/kernel-task.js";
+import { kernelRef, siblingKernel } from "../runtime/kernel-task.js";
 import { chunkBox, chunkGrid, type ChunkSource } from "../sources/types.js";
 import { scanBlock, scanResultType, type ScanOp } from "./kernels/scan.js";
 import { withPrivateOutputs } from "./kernels/values.js";
@@ -29,8 +29,7 @@ import { reshape } from "./transpose.js";
 
 export type { ScanOp } from "./kernels/scan.js";
 
-const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
-const SCAN = kernelRef(new URL(`./kernels/scan.${ext}`, import.meta.url), "scanBlock");
+const SCAN = siblingKernel(import.meta.url, "./kernels/scan", "scanBlock");
 const CARRY = kernelRef(import.meta.url, "scanCarry");
 
 /** Options of {@link scan}. */

@@ -7,7 +7,7 @@
  * those callbacks, so any number of them can watch one computation ({@link combineCallbacks}).
  * @module
  */
-import type { TaskRun } from "../runtime/task-result.js";
+import { nowMs, type TaskRun } from "../runtime/task-result.js";
 
 /**
  * One finished task: its key (e.g. "add-1a2b (3, 0)"), wall-clock start/end in epoch ms
@@ -44,10 +44,7 @@ export interface Profiler extends ComputeCallbacks {
   clear(): void;
 }
 
-/** Epoch ms with sub-ms resolution, comparable with the times pool threads report. */
-export function nowMs(): number {
-  return performance.timeOrigin + performance.now();
-}
+export { nowMs };
 
 /** Create a task profiler; attach it to a computation as its callbacks. */
 export function createProfiler(): Profiler {

@@ -144,6 +144,16 @@ export function bytesOf(data: DataValues): Uint8Array {
   return new Uint8Array(tv.buffer, tv.byteOffset, tv.byteLength);
 }
 
+/** True when `data` is a view of a SharedArrayBuffer (plain JS arrays never are). */
+export function isShared(data: DataValues): boolean {
+  return !Array.isArray(data) && (data as { buffer?: unknown }).buffer instanceof SharedArrayBuffer;
+}
+
+/** True when `b` views the whole of an ordinary ArrayBuffer: it can be kept or transferred without aliasing other memory. */
+export function ownsBuffer(b: Uint8Array): boolean {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer;
+}
+
 /** View bytes (native order) as data of `dt`; copies when the bytes are misaligned. */
 export function viewAs(dt: DataType, bytes: Uint8Array): DataValues {
   const { ctor, unitBytes } = layoutOf(dt);

@@ -12,7 +12,7 @@ import type { DimSel } from "../format/region.js";
 import { buildPipeline, decodeChunk, encodeChunk, type Pipeline, type PipelineSpec } from "../codecs/pipeline.js";
 import { registerCodec } from "../codecs/registry.js";
 import type { CodecLocation } from "../codecs/types.js";
-import { bytesOf, layoutOf, viewAs, type DataType, type DataValues } from "../format/dtype.js";
+import { bytesOf, layoutOf, ownsBuffer, viewAs, type DataType, type DataValues } from "../format/dtype.js";
 import type { FillValue } from "../format/fill-value.js";
 import { allocateFilled, isAllFill, product } from "../format/ndarray.js";
 import { stringifyJson } from "../format/json.js";
@@ -190,7 +190,7 @@ export async function decode(t: DecodeTask): Promise<Uint8Array | TaskResult<nev
 
 /** `b` itself when it owns its whole (transferable) buffer, else a copy that does. */
 function owned(b: Uint8Array): Uint8Array {
-  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer ? b : b.slice();
+  return ownsBuffer(b) ? b : b.slice();
 }
 
 /**

@@ -11,7 +11,7 @@
  * @module
  */
 import { threadId } from "node:worker_threads";
-import { errorInfo, type TaskResult } from "./task-result.js";
+import { errorInfo, nowMs, type TaskResult } from "./task-result.js";
 
 /** Where a kernel lives: an ES module URL (file:, data:, or a package specifier) and an export name. */
 export interface KernelRef {
@@ -33,6 +33,14 @@ export function kernelRef(module: string | URL, name: string): KernelRef {
   return { module: String(module), name };
 }
 
+/**
+ * Name a kernel in a module next to `base` (an `import.meta.url`): `path` without extension,
+ * resolved to `.ts` when running from sources (tsx) and `.js` when compiled.
+ */
+export function siblingKernel(base: string, path: string, name: string): KernelRef {
+  return kernelRef(new URL(`${path}.${base.endsWith(".ts") ? "ts" : "js"}`, base), name);
+}
+
 // Per-thread module cache: import() caches too, but resolving and checking the export once is cheaper.
 const loaded = new Map<string, Promise<Kernel<unknown>>>();
 
@@ -52,16 +60,15 @@ export function loadKernel(ref: KernelRef): Promise<Kernel<unknown>> {
   return p;
 }
 
-const now = () => performance.timeOrigin + performance.now();
 
 /** Pool task: run the named kernel on `t.args`; failures come back as plain data. Both say where and when it ran (for profilers). */
 export async function runKernel(t: KernelTask): Promise<TaskResult<unknown>> {
-  const start = now();
+  const start = nowMs();
   try {
     const fn = await loadKernel(t.kernel);
     const value = await fn(t.args as never);
-    return { ok: true, value, run: { thread: threadId, start, end: now() } };
+    return { ok: true, value, run: { thread: threadId, start, end: nowMs() } };
   } catch (e) {
-    return { ok: false, error: errorInfo(e), run: { thread: threadId, start, end: now() } };
+    return { ok: false, error: errorInfo(e), run: { thread: threadId, start, end: nowMs() } };
   }
 }

@@ -24,6 +24,11 @@ export interface TaskRun {
   end: number;
 }
 
+/** Epoch ms with sub-ms resolution: the clock of {@link TaskRun}, comparable across threads. */
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 /** Result of a task: ok (with a value) or the failure as plain data; kernels also say where and when they ran. */
 export type TaskResult<T = undefined> = { ok: true; value: T; run?: TaskRun } | { ok: false; error: ErrorInfo; run?: TaskRun };
 

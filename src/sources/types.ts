@@ -9,7 +9,9 @@
  * @module
  */
 import type { NDArray } from "../codecs/types.js";
-import { isVariableLength, layoutOf, viewAs, type DataType, type DataValues } from "../format/dtype.js";
+import { isShared, isVariableLength, layoutOf, viewAs, type DataType, type DataValues } from "../format/dtype.js";
+
+export { isShared };
 import { SelectionError, UnsupportedError } from "../format/errors.js";
 import { product } from "../format/ndarray.js";
 import type { ChunkPool } from "../runtime/pool.js";
@@ -151,11 +153,6 @@ export function allocateShared(dtype: DataType, n: number): DataValues {
   return viewAs(dtype, new Uint8Array(new SharedArrayBuffer(n * elementBytes(dtype))));
 }
 
-/** True when `data` is a view of a SharedArrayBuffer. */
-export function isShared(data: DataValues): boolean {
-  const b = (data as { buffer?: unknown }).buffer;
-  return typeof SharedArrayBuffer !== "undefined" && b instanceof SharedArrayBuffer;
-}
 
 /**
  * A chunk shape for data without one of its own (contiguous HDF5 datasets, memory arrays):
