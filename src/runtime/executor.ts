@@ -43,7 +43,8 @@ export interface RunSummary {
   maxBytesInFlight: number;
 }
 
-function abortError(signal: AbortSignal): unknown {
+/** The error an aborted `signal` rejects with: its reason when that is an AbortError, else a fresh one. */
+export function abortError(signal: AbortSignal): unknown {
   const r: unknown = signal.reason;
   return r instanceof Error && r.name === "AbortError" ? r : new DOMException("the operation was aborted", "AbortError");
 }

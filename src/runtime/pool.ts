@@ -26,6 +26,7 @@ import os from "node:os";
 import type { ResourceLimits } from "node:worker_threads";
 import { Piscina } from "piscina";
 import { ChunkError } from "../format/errors.js";
+import { abortError } from "./executor.js";
 import type { DecodeIntoTask, DecodeTask, EncodeRegionTask, EncodeTask } from "./chunk-worker.js";
 import type { KernelRef, KernelTask } from "./kernel-task.js";
 import { unwrap, type TaskResult, type TaskRun } from "./task-result.js";
@@ -277,11 +278,6 @@ function reasonOf(e: unknown): string {
   } catch {
     return String(e);
   }
-}
-
-function abortError(signal: AbortSignal): unknown {
-  const r: unknown = signal.reason;
-  return r instanceof Error && r.name === "AbortError" ? r : new DOMException("the operation was aborted", "AbortError");
 }
 
 let shared: ChunkPool | undefined;

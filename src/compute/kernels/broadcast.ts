@@ -5,17 +5,13 @@
  * loops stay plain typed-array loops however many dimensions there are.
  * @module
  */
-import { cStrides } from "../../format/ndarray.js";
+import { cStrides, product } from "../../format/ndarray.js";
 import { KernelError } from "./dtypes.js";
 
 export { cStrides };
 
-/** Element count of a shape. */
-export const size = (shape: readonly number[]): number => {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-};
+/** Element count of a shape (the format layer's `product`). */
+export { product as size };
 
 
 /** Check that `shape` is a list of non-negative integers; throws KernelError naming `op`. */
