@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `zarrflow` command line: info, tree, export, import, convert, tour.
+ * The `zarrflow` command line: info, tree, export, import, convert, count-alleles, story, tour.
  * It only composes the library's public functions.
  * @module
  */
@@ -18,6 +18,8 @@ import { isWritable, type ReadableStore, type Store } from "../stores/types.js";
 import { describe, describeText, treeLine } from "./describe.js";
 import { progressBar } from "./progress.js";
 import { tour } from "./tour.js";
+import { countAllelesCommand, reportLines } from "./count-alleles.js";
+import { story } from "./story.js";
 import { demoData, type DemoFormat } from "../genomics/demo-data.js";
 import { createPool, type ChunkPool } from "../runtime/pool.js";
 
@@ -33,6 +35,14 @@ Usage:
                   [--overwrite] [--workers N] [--quiet]
   zarrflow demo-data <dir> [--variants N] [--samples 765] [--seed S] [--formats zarr,zarr-lz4,hdf5]
                                synthetic Ag1000G-shaped genotypes as Zarr (blosc zlib, blosc lz4) and HDF5
+  zarrflow count-alleles <genotypes> [--max-allele 3] [--subpop 0,2,5] [--out <zarr-location>]
+                  [--json] [--profile report.html] [--workers N] [--quiet]
+                               allele counts per variant on all cores; <genotypes> is a Zarr array or a group
+                               (VCF Zarr call_genotype, scikit-allel calldata/GT or calldata/genotype), or HDF5
+                               (file.h5#3R/calldata/genotype)
+  zarrflow story [dir] [--variants N] [--workers N]
+                               the main job: demo genotypes as HDF5 and Zarr, allele counts from both on all
+                               cores, timings side by side and a profile page
   zarrflow tour [dir]          a short guided run: create, write, read, convert, inspect
 
 --workers N: threads that decode/encode chunks (default: all cores; 0 = this thread only).
@@ -90,6 +100,10 @@ async function main(argv: string[]): Promise<number> {
       seed: { type: "string" },
       formats: { type: "string" },
       workers: { type: "string" },
+      "max-allele": { type: "string" },
+      subpop: { type: "string" },
+      out: { type: "string" },
+      profile: { type: "string" },
     },
   });
   const [cmd, ...args] = positionals;
@@ -191,6 +205,24 @@ async function main(argv: string[]): Promise<number> {
       const mib = (b: number) => (b / 2 ** 20).toFixed(1);
       process.stdout.write(`${summary.variants} variants × ${summary.samples} samples × 2 (int8), ${mib(summary.bytes)} MiB decoded; blosc zlib ratio ${summary.ratio.toFixed(1)}× in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
       for (const [fmt, p] of Object.entries(summary.paths)) process.stdout.write(`  ${fmt.padEnd(9)} ${p} (${mib(summary.sizes[fmt as DemoFormat] ?? 0)} MiB)\n`);
+      return 0;
+    }
+    case "count-alleles": {
+      need(1);
+      const maxAllele = values["max-allele"] === undefined ? undefined : Number(values["max-allele"]);
+      if (maxAllele !== undefined && !(Number.isInteger(maxAllele) && maxAllele >= 0)) throw new ZarrError("--max-allele must be a whole number");
+      const subpop = values.subpop === undefined ? undefined : values.subpop.split(",").map((x) => {
+        const n = Number(x.trim());
+        if (!(Number.isSafeInteger(n) && n >= 0)) throw new ZarrError(`--subpop takes sample indexes (0-based), got ${JSON.stringify(values.subpop)}`);
+        return n;
+      });
+      const r = await countAllelesCommand(args[0], { maxAllele, subpop, pool, out: values.out, profile: values.profile, progress: !values.quiet });
+      process.stdout.write(values.json ? stringifyJson(r, 2) + "\n" : reportLines(r).join("\n") + "\n");
+      return 0;
+    }
+    case "story": {
+      const dir = args[0] ?? "zarrflow-story";
+      await story(dir, { variants: values.variants === undefined ? undefined : Number(values.variants), samples: values.samples === undefined ? undefined : Number(values.samples), pool: pool ?? undefined, progress: !values.quiet }, (line) => process.stdout.write(line + "\n"));
       return 0;
     }
     case "tour": {

@@ -11,16 +11,50 @@ import type { ProgramArgs, ProgramNode } from "./plan.js";
 import type { RawChunk } from "../sources/types.js";
 import { decodeChunk } from "../codecs/pipeline.js";
 import { copyRegion } from "../format/copy.js";
-import { allocate, layoutOf } from "../format/dtype.js";
+import { allocate, isVariableLength, layoutOf, viewAs, type DataType } from "../format/dtype.js";
 import { allocateFilled, product } from "../format/ndarray.js";
 import { pipelineFor } from "../runtime/chunk-worker.js";
 import { withPrivateOutputs } from "./kernels/values.js";
 
-/** Decode a stored chunk in this thread, clipped to its extent; missing chunks become the fill value. */
-async function decodeRaw(raw: RawChunk): Promise<NDArray> {
+// Decode buffers of chunks that never leave this thread, reused from task to task: a fresh
+// buffer per chunk costs a page fault per 4 KiB on first touch, as much as decoding it.
+// Tasks run one at a time per thread (the pool's default), so a buffer returned here at
+// the end of a task is free.
+const SPARE_BUFFERS = 8;
+const spare: ArrayBuffer[] = [];
+
+function takeBuffer(bytes: number): ArrayBuffer {
+  let best = -1;
+  spare.forEach((b, i) => { if (b.byteLength >= bytes && (best < 0 || b.byteLength < spare[best].byteLength)) best = i; });
+  return best < 0 ? new ArrayBuffer(bytes) : spare.splice(best, 1)[0];
+}
+
+function giveBack(buffers: readonly ArrayBuffer[]): void {
+  spare.push(...buffers);
+  spare.sort((a, b) => b.byteLength - a.byteLength);
+  spare.length = Math.min(spare.length, SPARE_BUFFERS);
+}
+
+function scratchArray(dtype: DataType, shape: readonly number[], buffer: ArrayBuffer): NDArray {
+  const { units, unitBytes } = layoutOf(dtype);
+  return { data: viewAs(dtype, new Uint8Array(buffer, 0, product(shape) * units * unitBytes)), shape: [...shape], dtype };
+}
+
+/**
+ * Decode a stored chunk in this thread, clipped to its extent; missing chunks become the
+ * fill value. With `scratch`, the chunk decodes into a reused buffer it adds there.
+ */
+async function decodeRaw(raw: RawChunk, scratch?: ArrayBuffer[]): Promise<NDArray> {
   const p = await pipelineFor(raw.pipeline);
   const dtype = p.spec.chunk.dtype;
-  const full = raw.bytes ? await decodeChunk(p, raw.bytes, raw.key) : { data: allocateFilled(dtype, product(raw.chunkShape), raw.fill), shape: raw.chunkShape, dtype };
+  let into: NDArray | undefined;
+  if (scratch && raw.bytes && !isVariableLength(dtype)) {
+    const { units, unitBytes } = layoutOf(dtype);
+    const buffer = takeBuffer(product(raw.chunkShape) * units * unitBytes);
+    scratch.push(buffer);
+    into = scratchArray(dtype, raw.chunkShape, buffer);
+  }
+  const full = raw.bytes ? await decodeChunk(p, raw.bytes, raw.key, into) : { data: allocateFilled(dtype, product(raw.chunkShape), raw.fill), shape: raw.chunkShape, dtype };
   if (raw.extent.every((e, d) => e === raw.chunkShape[d])) return full;
   const { units } = layoutOf(dtype);
   const out = allocate(dtype, product(raw.extent));
@@ -33,12 +67,15 @@ async function decodeRaw(raw: RawChunk): Promise<NDArray> {
 export async function runProgram(args: ProgramArgs): Promise<unknown[]> {
   const memo = new Map<number, Promise<unknown>>();
   const roots = new Set<ProgramNode>(args.trees);
+  // Leaves that are themselves results leave the thread: they get buffers of their own.
+  const rootLeaves = new Set(args.trees.flatMap((t) => ("leaf" in t ? [t.leaf] : [])));
+  const scratch: ArrayBuffer[] = [];
   const leaves = new Map<number, Promise<NDArray>>();
   const leaf = (i: number): Promise<NDArray> => {
     let p = leaves.get(i);
     if (!p) {
       const l = args.leaves[i];
-      p = "raw" in l ? decodeRaw(l.raw) : Promise.resolve(l);
+      p = "raw" in l ? decodeRaw(l.raw, rootLeaves.has(i) ? undefined : scratch) : Promise.resolve(l);
       leaves.set(i, p);
     }
     return p;
@@ -62,5 +99,10 @@ export async function runProgram(args: ProgramArgs): Promise<unknown[]> {
     }
     return p;
   };
-  return Promise.all(args.trees.map(evaluate));
+  // On failure the buffers are dropped: other decodes of this task may still be writing them.
+  const results = await Promise.all(args.trees.map(evaluate));
+  // A kernel may hand back its input as the result: such a buffer is not reused.
+  const kept = new Set(results.map((r) => ((r as NDArray | undefined)?.data as { buffer?: ArrayBufferLike } | undefined)?.buffer));
+  giveBack(scratch.filter((b) => !kept.has(b)));
+  return results;
 }

@@ -1,0 +1,127 @@
+/**
+ * The genomics commands end to end: `count-alleles` over Zarr groups/arrays and HDF5 (totals
+ * and `--out` checked with numpy/zarr-python), the layouts' allele metadata, and `story` on a
+ * small demo size (both sources agree, the profile page is written).
+ */
+import { before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { python, tempDir } from "../interop/python.js";
+import { REPO } from "../paths.js";
+
+const CLI = join(REPO, "dist", "src", "cli", "main.js");
+
+function zarrflow(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8" });
+}
+function ok(...args: string[]): string {
+  const r = zarrflow(...args);
+  if (r.status !== 0) throw new Error(`zarrflow ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
+  return r.stdout;
+}
+
+let dir = "";
+/** numpy's answers over the demo Zarr copy: per-allele totals (0..3), variant and segregating sites, and counts of samples 0,2,5. */
+let ref: { totals: number[]; variant: number; segregating: number; subTotals: number[] };
+
+before(() => {
+  assert.ok(existsSync(CLI), `build first: ${CLI}`);
+  dir = tempDir("genomics-cli");
+  ok("demo-data", dir, "--variants", "15000", "--samples", "60", "--seed", "3", "--formats", "zarr,hdf5");
+  const out = python(["-c", `
+import zarr, numpy as np, json, sys
+g = zarr.open(sys.argv[1], mode="r")["calldata/GT"][:]
+ac = np.stack([(g == a).sum(axis=(1, 2)) for a in range(4)], axis=1)
+sub = np.stack([(g[:, [0, 2, 5]] == a).sum(axis=(1, 2)) for a in range(4)], axis=1)
+print(json.dumps({"totals": ac.sum(axis=0).tolist(), "variant": int((ac[:, 1:] > 0).any(axis=1).sum()),
+  "segregating": int(((ac > 0).sum(axis=1) > 1).sum()), "subTotals": sub.sum(axis=0).tolist()}))
+`, join(dir, "genotypes.zarr")]);
+  ref = JSON.parse(out);
+});
+
+test("count-alleles --json on a Zarr group and on the HDF5 copy equals numpy", () => {
+  for (const loc of [join(dir, "genotypes.zarr"), `${join(dir, "genotypes.h5")}#calldata/genotype`, `${join(dir, "genotypes.h5")}#calldata`]) {
+    const r = JSON.parse(ok("count-alleles", loc, "--json", "--max-allele", "3", "--workers", "2"));
+    assert.deepEqual(r.alleleTotals, ref.totals, loc);
+    assert.equal(r.variantSites, ref.variant, loc);
+    assert.equal(r.segregatingSites, ref.segregating, loc);
+    assert.equal(r.maxAlleleFrom, "option");
+  }
+  // Without --max-allele the data decides (one more pass): the demo data has alleles up to 3.
+  const r = JSON.parse(ok("count-alleles", join(dir, "genotypes.zarr") + "#calldata/GT", "--json", "--subpop", "0,2,5", "--workers", "0"));
+  assert.equal(r.maxAllele, 3);
+  assert.equal(r.maxAlleleFrom, "data");
+  assert.deepEqual(r.alleleTotals, ref.subTotals);
+});
+
+test("count-alleles --out writes int32 counts zarr-python reads; text output and profile page", () => {
+  const out = join(dir, "counts.zarr");
+  const page = join(dir, "ca.html");
+  const text = ok("count-alleles", join(dir, "genotypes.zarr"), "--max-allele", "3", "--out", out, "--profile", page, "--quiet");
+  assert.match(text, /alleles\s+0: [\d,]+\s+1: [\d,]+/);
+  assert.match(text, new RegExp(`${ref.segregating.toLocaleString("en-US")} segregating`));
+  assert.ok(readFileSync(page, "utf8").includes("<svg"), "profile page has plots");
+  const check = python(["-c", `
+import zarr, numpy as np, sys
+g = zarr.open(sys.argv[1], mode="r")["calldata/GT"][:]
+c = zarr.open(sys.argv[2], mode="r")
+ac = np.stack([(g == a).sum(axis=(1, 2)) for a in range(4)], axis=1)
+assert c.dtype == np.int32, c.dtype
+assert c.shape == ac.shape, (c.shape, ac.shape)
+assert (c[:] == ac).all()
+print("ok")
+`, join(dir, "genotypes.zarr"), out]);
+  assert.equal(check.trim(), "ok");
+});
+
+test("the layouts' allele arrays give maxAllele without a pass (scikit-allel variants/ALT, VCF Zarr variant_allele)", () => {
+  const d = tempDir("layouts");
+  python(["-c", `
+import zarr, numpy as np, sys
+g = np.array([[[0, 1], [1, 1]], [[0, 0], [-1, -1]], [[2, 0], [0, 0]]], dtype="i1")
+root = zarr.open_group(sys.argv[1] + "/allel.zarr", mode="w")
+root.create_dataset("3R/calldata/GT", data=g, chunks=(2, 2, 2))
+root.create_dataset("3R/variants/ALT", data=np.array([[b"T", b"", b""]] * 3, dtype="S1"))
+v = zarr.open_group(sys.argv[1] + "/vcf.zarr", mode="w")
+v.create_dataset("call_genotype", data=g, chunks=(2, 2, 2))
+v.create_dataset("variant_allele", data=np.array([["A", "T", "G", "C", "N"]] * 3, dtype=object), object_codec=__import__("numcodecs").VLenUTF8())
+`, d]);
+  const allel = JSON.parse(ok("count-alleles", `${join(d, "allel.zarr")}#3R`, "--json"));
+  assert.equal(allel.maxAlleleFrom, "metadata");
+  assert.equal(allel.maxAllele, 3);
+  assert.deepEqual(allel.alleleTotals, [6, 3, 1, 0]);
+  const vcf = JSON.parse(ok("count-alleles", join(d, "vcf.zarr"), "--json"));
+  assert.equal(vcf.maxAllele, 4);
+  assert.deepEqual(vcf.alleleTotals, [6, 3, 1, 0, 0]);
+  assert.equal(vcf.segregatingSites, 2);
+});
+
+test("count-alleles: clear errors for a location without genotypes and bad options", () => {
+  const none = zarrflow("count-alleles", join(dir, "nothing-here.zarr"));
+  assert.notEqual(none.status, 0);
+  assert.match(none.stderr, /zarrflow: \w*Error/);
+  const group = zarrflow("count-alleles", `${join(dir, "genotypes.zarr")}#`, "--json");
+  assert.equal(group.status, 0, group.stderr);
+  const bad = zarrflow("count-alleles", join(dir, "genotypes.zarr"), "--subpop", "1,x");
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /--subpop/);
+  const far = zarrflow("count-alleles", join(dir, "genotypes.zarr"), "--subpop", "60", "--max-allele", "3");
+  assert.notEqual(far.status, 0);
+  assert.match(far.stderr, /sample index 60 is out of range/);
+});
+
+test("story: demo data, counts from HDF5 and Zarr agree, side-by-side timings, a profile page", () => {
+  const d = tempDir("story");
+  const first = ok("story", d, "--variants", "8000", "--samples", "40", "--workers", "2", "--quiet");
+  assert.match(first, /making demo data/);
+  assert.match(first, /results agree/);
+  assert.match(first, /HDF5\s+[\d.]+ s/);
+  assert.match(first, /Zarr\s+[\d.]+ s/);
+  const page = readFileSync(join(d, "profile.html"), "utf8");
+  assert.ok(page.includes("<svg"));
+  // A second run reuses the data it made.
+  const again = ok("story", d, "--variants", "8000", "--samples", "40", "--workers", "2", "--quiet");
+  assert.match(again, /demo data already in/);
+});
