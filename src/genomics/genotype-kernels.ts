@@ -20,6 +20,7 @@ import type { NDArray } from "../codecs/types.js";
 import { ComputeError } from "../format/errors.js";
 import { DT } from "../compute/kernels/dtypes.js";
 import { sharedData } from "../compute/kernels/values.js";
+import { wasmRowCounter } from "./wasm/count-alleles.js";
 
 /** Per-call predicates and transforms. */
 export type CallOp = "isCalled" | "isMissing" | "isHom" | "isHomRef" | "isHomAlt" | "isHet" | "toNAlt";
@@ -85,6 +86,8 @@ export interface CountAllelesParams {
   popAxis?: boolean;
   /** Insert a length-1 axis after the variants (a partial of one group of sample blocks). */
   groupAxis?: boolean;
+  /** false: count whole blocks with the JavaScript loop instead of WebAssembly SIMD (tests compare both). */
+  simd?: boolean;
 }
 
 /**
@@ -110,10 +113,12 @@ export function countAllelesKernel(args: { blocks: NDArray[]; params: CountAllel
     const [, S, P] = b.shape;
     const rowBytes = S * P;
     const w = wordsOf(g);
+    const simd = params.simd === false ? null : wasmRowCounter();
     pops.forEach((perBlock, q) => {
       const pick = perBlock[k];
       if (pick === null) {
-        for (let r = 0; r < rows; r++) countRun(g, w, r * rowBytes, (r + 1) * rowBytes, out, (r * nP + q) * nA, maxAllele);
+        if (simd && nA > 0) simd(g, 0, rows, rowBytes, nA, out, (r) => (r * nP + q) * nA);
+        else for (let r = 0; r < rows; r++) countRun(g, w, r * rowBytes, (r + 1) * rowBytes, out, (r * nP + q) * nA, maxAllele);
         return;
       }
       for (const s of pick) if (!(Number.isInteger(s) && s >= 0 && s < S)) throw new ComputeError(op, `sample index ${s} is outside the block (0..${S - 1})`);
