@@ -18,6 +18,8 @@ import type { NumericDType } from "../../codecs/elementwise.js";
 import type { NDArray } from "../../codecs/types.js";
 import { dtypeName, type DataType, type DataValues } from "../../format/dtype.js";
 import { cStrides, checkShape, coalesce, forEachRun, size, type Walk } from "./broadcast.js";
+import { byRowPieces, wasmKernel } from "../../runtime/wasm.js";
+import { WASM_BASE64 as SUM_ROWS_WASM } from "./wasm/sum-rows-wasm.js";
 import { DT, KernelError, requireNumeric } from "./dtypes.js";
 import { decodeHalf, halfBits, isBigType, isHalf, numbersOf, sharedData, toShared, type BigVec, type NumVec, type Vec } from "./values.js";
 
@@ -157,7 +159,9 @@ function intSums(geo: Geometry, data: DataValues, dt: NumericDType): bigint[] {
   const acc = Array.from({ length: limbs }, () => new Float64Array(cells));
   const [a0, a1, a2, a3] = acc;
   const signed = dt.kind === "int";
-  if (limbs === 1) {
+  const simd = limbs === 1 && (dt.kind === "bool" || dt.bits === 8) ? wasmRowSums(geo, data as NumVec, dt.kind === "int") : undefined;
+  if (simd) a0.set(simd);
+  else if (limbs === 1) {
     const x = data as NumVec;
     // Runs into one cell add in int32 registers (faster than doubles), in pieces short enough not to overflow.
     const small = dt.kind === "bool" || dt.bits === 8;
@@ -218,6 +222,38 @@ function intSums(geo: Geometry, data: DataValues, dt: NumericDType): bigint[] {
     out[c] = t;
   }
   return out;
+}
+
+/**
+ * True when each output cell reduces one contiguous run of the block, cells in order (the
+ * reduced axes are the block's trailing axes, ignoring axes of extent 1): the block is then
+ * `cells` rows of `perCell` elements.
+ */
+function isRows(geo: Geometry): boolean {
+  let reducedSeen = false;
+  for (let d = 0; d < geo.shape.length; d++) {
+    if (geo.shape[d] <= 1) continue;
+    if (geo.outShape[d] === 1) reducedSeen = true;
+    else if (reducedSeen) return false;
+  }
+  return true;
+}
+
+/** Rows shorter than this sum in int32 inside the SIMD kernel without overflow (255 × 2^23 < 2^31). */
+const SIMD_ROW_LIMIT = 2 ** 23;
+
+/** Per-cell sums of 8-bit data in rows layout through WebAssembly SIMD, or undefined when it does not apply. */
+function wasmRowSums(geo: Geometry, x: NumVec, signed: boolean): Float64Array | undefined {
+  if (!isRows(geo) || geo.perCell >= SIMD_ROW_LIMIT || geo.cells === 0 || geo.perCell === 0) return undefined;
+  const k = wasmKernel(SUM_ROWS_WASM);
+  if (!k) return undefined;
+  const sumRows = k.exports.sumRows as (inPtr: number, rows: number, rowBytes: number, outPtr: number, signed: number) => void;
+  const sums = new Float64Array(geo.cells);
+  const bytes = new Uint8Array(x.buffer, x.byteOffset, x.length);
+  byRowPieces(k, bytes, 0, geo.cells, geo.perCell, 1, (inPtr, n, outPtr) => sumRows(inPtr, n, geo.perCell, outPtr, signed ? 1 : 0), (r0, n, out) => {
+    for (let r = 0; r < n; r++) sums[r0 + r] = out[r];
+  });
+  return sums;
 }
 
 /** Runs of 8-bit values (|x| <= 255) an int32 cell can take without overflow. */
