@@ -52,3 +52,4 @@ export { encodeNpy, decodeNpy, npyHeader, parseNpyHeader, createNpyWriter, openN
 export { exportNpy, importNpy, type StreamOptions } from "./io/npy-stream.js";
 export { demoData, type DemoDataOptions, type DemoDataSummary, type DemoFormat } from "./genomics/demo-data.js";
 export * from "./sources/index.js";
+export { importHdf5, defaultImportChunks, defaultImportCompressor, type ImportHdf5Options, type ImportHdf5Summary, type ImportHdf5Skipped, type Hdf5ImportDataset } from "./io/hdf5-import.js";

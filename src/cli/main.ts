@@ -20,6 +20,7 @@ import { progressBar } from "./progress.js";
 import { tour } from "./tour.js";
 import { countAllelesCommand, reportLines } from "./count-alleles.js";
 import { story } from "./story.js";
+import { importHdf5 } from "../io/hdf5-import.js";
 import { demoData, type DemoFormat } from "../genomics/demo-data.js";
 import { createPool, type ChunkPool } from "../runtime/pool.js";
 
@@ -40,6 +41,9 @@ Usage:
                                allele counts per variant on all cores; <genotypes> is a Zarr array or a group
                                (VCF Zarr call_genotype, scikit-allel calldata/GT or calldata/genotype), or HDF5
                                (file.h5#3R/calldata/genotype)
+  zarrflow import-hdf5 <in.h5[#group/or/dataset]> <out-location> [--zarr-format 2|3] [--chunks ..]
+                  [--overwrite] [--workers N] [--quiet]
+                               a whole HDF5 file (or a subtree) as Zarr: groups, datasets, attributes
   zarrflow story [dir] [--variants N] [--workers N]
                                the main job: demo genotypes as HDF5 and Zarr, allele counts from both on all
                                cores, timings side by side and a profile page
@@ -218,6 +222,21 @@ async function main(argv: string[]): Promise<number> {
       });
       const r = await countAllelesCommand(args[0], { maxAllele, subpop, pool, out: values.out, profile: values.profile, progress: !values.quiet });
       process.stdout.write(values.json ? stringifyJson(r, 2) + "\n" : reportLines(r).join("\n") + "\n");
+      return 0;
+    }
+    case "import-hdf5": {
+      need(2);
+      const dst = await openLocation(args[1], { mode: "a" });
+      try {
+        if (!isWritable(dst.store)) throw new ZarrError("destination is not writable", args[1]);
+        const bar = progressBar("import-hdf5", !values.quiet);
+        const r = await importHdf5(args[0], { store: dst.store, path: dst.path }, {
+          zarrFormat, chunks: intList(values.chunks), overwrite: values.overwrite, pool, onProgress: (d, t) => bar.update(d, t),
+        });
+        bar.end();
+        process.stdout.write(`${r.groups} groups, ${r.arrays} arrays, ${(r.bytes / 2 ** 20).toFixed(1)} MiB in ${r.seconds.toFixed(1)} s → ${args[1]}\n`);
+        for (const k of r.skipped) process.stdout.write(`  skipped ${k.path}${k.attribute ? ` attribute ${k.attribute}` : ""}: ${k.reason}\n`);
+      } finally { await closeStore(dst.store); }
       return 0;
     }
     case "story": {

@@ -73,7 +73,7 @@ export const HDF5_KERNELS = {
 let instance: Promise<H5Module> | undefined;
 
 /** This thread's h5wasm instance (instantiated on first use; a failed start is retried next time). */
-function h5(): Promise<H5Module> {
+export function h5(): Promise<H5Module> {
   if (!instance) {
     instance = import("h5wasm/node").then((m) => m.default.ready);
     instance.catch(() => { instance = undefined; });
@@ -81,7 +81,8 @@ function h5(): Promise<H5Module> {
   return instance;
 }
 
-interface OpenFile {
+/** A file open in this thread. */
+export interface OpenFile {
   id: bigint;
   /** dev:ino:size:mtime when opened; a rewritten file is reopened. */
   identity: string;
@@ -130,7 +131,7 @@ function statFile(path: string): { identity: string; size: number } {
 }
 
 /** The open file at `path`, opening (or reopening, when it changed on disk) as needed. */
-function openFile(M: H5Module, path: string): OpenFile {
+export function openFile(M: H5Module, path: string): OpenFile {
   const { identity, size } = statFile(path);
   const cached = files.get(path);
   if (cached) {
@@ -168,7 +169,8 @@ function datasetMetadata(M: H5Module, f: OpenFile, dataset: string): H5Metadata 
   return meta;
 }
 
-const CLASS_NAMES: Record<number, string> = {
+/** Names of the HDF5 type classes no numeric dtype maps to, for messages. */
+export const CLASS_NAMES: Record<number, string> = {
   2: "time", 3: "string", 4: "bitfield", 5: "opaque", 6: "compound", 7: "reference", 9: "variable-length", 10: "array",
 };
 
@@ -199,7 +201,8 @@ export function dtypeOfHdf5(meta: Pick<H5Metadata, "type" | "size" | "signed" | 
   }
 }
 
-async function outcome<T>(f: () => T | Promise<T>): Promise<Hdf5Outcome<T>> {
+/** Run a kernel body, turning the typed errors it throws into plain-data outcomes (they cross threads). */
+export async function outcome<T>(f: () => T | Promise<T>): Promise<Hdf5Outcome<T>> {
   try {
     return { ok: true, value: await f() };
   } catch (e) {

@@ -76,6 +76,15 @@ print("ok")
   assert.equal(check.trim(), "ok");
 });
 
+test("import-hdf5 copies the demo HDF5 file to Zarr; counts from the copy equal numpy's", () => {
+  const out = join(dir, "imported.zarr");
+  const text = ok("import-hdf5", join(dir, "genotypes.h5"), out, "--quiet");
+  assert.match(text, /\d+ groups, 1 arrays/);
+  const r = JSON.parse(ok("count-alleles", out, "--json", "--max-allele", "3"));
+  assert.equal(r.where, `${out}#calldata/genotype`);
+  assert.deepEqual(r.alleleTotals, ref.totals);
+});
+
 test("the layouts' allele arrays give maxAllele without a pass (scikit-allel variants/ALT, VCF Zarr variant_allele)", () => {
   const d = tempDir("layouts");
   python(["-c", `
