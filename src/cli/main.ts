@@ -21,6 +21,7 @@ import { tour } from "./tour.js";
 import { countAllelesCommand, reportLines } from "./count-alleles.js";
 import { story } from "./story.js";
 import { importHdf5 } from "../io/hdf5-import.js";
+import { importVcf } from "../genomics/vcf/index.js";
 import { demoData, type DemoFormat } from "../genomics/demo-data.js";
 import { createPool, type ChunkPool } from "../runtime/pool.js";
 
@@ -44,6 +45,9 @@ Usage:
   zarrflow import-hdf5 <in.h5[#group/or/dataset]> <out-location> [--zarr-format 2|3] [--chunks ..]
                   [--overwrite] [--workers N] [--quiet]
                                a whole HDF5 file (or a subtree) as Zarr: groups, datasets, attributes
+  zarrflow import-vcf <in.vcf[.gz]> <out-location> [--zarr-format 2|3] [--chunks variants,samples]
+                  [--overwrite] [--workers N] [--quiet]
+                               VCF → VCF Zarr (spec v0.4): genotypes, phasing, alleles, INFO and FORMAT fields
   zarrflow story [dir] [--variants N] [--workers N]
                                the main job: demo genotypes as HDF5 and Zarr, allele counts from both on all
                                cores, timings side by side and a profile page
@@ -236,6 +240,24 @@ async function main(argv: string[]): Promise<number> {
         bar.end();
         process.stdout.write(`${r.groups} groups, ${r.arrays} arrays, ${(r.bytes / 2 ** 20).toFixed(1)} MiB in ${r.seconds.toFixed(1)} s → ${args[1]}\n`);
         for (const k of r.skipped) process.stdout.write(`  skipped ${k.path}${k.attribute ? ` attribute ${k.attribute}` : ""}: ${k.reason}\n`);
+      } finally { await closeStore(dst.store); }
+      return 0;
+    }
+    case "import-vcf": {
+      need(2);
+      const chunks = intList(values.chunks);
+      if (chunks && chunks.length !== 2) throw new ZarrError("--chunks for import-vcf is variants,samples");
+      const dst = await openLocation(args[1], { mode: "a" });
+      try {
+        if (!isWritable(dst.store)) throw new ZarrError("destination is not writable", args[1]);
+        const bar = progressBar("import-vcf", !values.quiet);
+        const r = await importVcf(args[0], { store: dst.store, path: dst.path }, {
+          zarrFormat, variantsChunk: chunks?.[0], samplesChunk: chunks?.[1], overwrite: values.overwrite, pool,
+          onProgress: (d, t) => bar.update(d, t),
+        });
+        bar.end();
+        process.stdout.write(`${r.variants} variants × ${r.samples} samples (ploidy ≤ ${r.ploidy}, ≤ ${r.maxAlleles} alleles), ${r.arrays} arrays in ${r.seconds.toFixed(1)} s → ${args[1]}\n`);
+        for (const w of r.warnings) process.stdout.write(`  warning: ${w}\n`);
       } finally { await closeStore(dst.store); }
       return 0;
     }

@@ -14,3 +14,4 @@ export {
 export { countSummary, countSummaryArray, type CountSummary } from "./count-summary.js";
 export { openGenotypes, isHdf5Location, GENOTYPE_PATHS, type GenotypeLocation } from "./layout.js";
 export { demoData, DEMO_PATHS, type DemoDataOptions, type DemoDataSummary, type DemoFormat } from "./demo-data.js";
+export { importVcf, VcfError, type ImportVcfOptions, type ImportVcfSummary } from "./vcf/index.js";

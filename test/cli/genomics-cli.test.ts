@@ -85,6 +85,26 @@ test("import-hdf5 copies the demo HDF5 file to Zarr; counts from the copy equal 
   assert.deepEqual(r.alleleTotals, ref.totals);
 });
 
+test("import-vcf then count-alleles equals cyvcf2's allele counts (mixed ploidy on chrX, 1000 Genomes chr22)", () => {
+  const vcfDir = join(REPO, "..", "shared", "vcf");
+  for (const name of ["test-haploidX.vcf", "chr22.vcf.gz"]) {
+    const out = join(dir, `${name}.zarr`);
+    ok("import-vcf", join(vcfDir, name), out, "--quiet");
+    const r = JSON.parse(ok("count-alleles", out, "--json"));
+    assert.equal(r.maxAlleleFrom, "metadata");
+    const want = JSON.parse(python(["-c", `
+import cyvcf2, json, sys
+totals = [0] * (${r.maxAllele} + 1)
+for v in cyvcf2.VCF(sys.argv[1]):
+    for call in v.genotypes:
+        for a in call[:-1]:
+            if 0 <= a < len(totals): totals[a] += 1
+print(json.dumps(totals))
+`, join(vcfDir, name)]));
+    assert.deepEqual(r.alleleTotals, want, name);
+  }
+});
+
 test("the layouts' allele arrays give maxAllele without a pass (scikit-allel variants/ALT, VCF Zarr variant_allele)", () => {
   const d = tempDir("layouts");
   python(["-c", `
