@@ -19,7 +19,7 @@ import { cacheObjectId } from "./chunk-cache.js";
 import { readPlan, type ReadOptions } from "./read.js";
 import { writePlan, type WriteOptions, type WriteSource } from "./write.js";
 import { writeMetadata, type ZarrArray } from "./node.js";
-import { blocksToSelection, isWholeChunk, planPoints, planSelection, type BlockDimSelection } from "./selection.js";
+import { blocksToSelection, planPoints, planSelection, type BlockDimSelection } from "./selection.js";
 import type { SelectionPlan, Selection } from "./selection-types.js";
 
 /** Options for reads and writes (see {@link ReadOptions} and {@link WriteOptions}). */

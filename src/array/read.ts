@@ -12,7 +12,6 @@ import { copyRegion, fillRegion } from "../format/copy.js";
 import { allocateFilled, product } from "../format/ndarray.js";
 import { runTasks, type Progress } from "../runtime/executor.js";
 import { pipelineRef } from "../runtime/pipeline-ref.js";
-import type { ChunkPool } from "../runtime/pool.js";
 import { reviveError, type ErrorInfo } from "../runtime/task-result.js";
 import { cacheObjectId, type ChunkCache } from "./chunk-cache.js";
 import type { ChunkReader } from "./chunks.js";

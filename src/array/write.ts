@@ -21,7 +21,6 @@ import { isWritable } from "../stores/types.js";
 import { perPlace } from "../stores/place.js";
 import { runTasks, type Progress } from "../runtime/executor.js";
 import { pipelineRef } from "../runtime/pipeline-ref.js";
-import type { ChunkPool } from "../runtime/pool.js";
 import { keyedMutex, type Release, type Synchronizer } from "../runtime/synchronizer.js";
 import { reviveError, type ErrorInfo, type TaskResult } from "../runtime/task-result.js";
 import type { SharedOutput } from "../runtime/chunk-worker.js";

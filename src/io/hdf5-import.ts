@@ -37,13 +37,13 @@ import { createArray, createGroup, type CodecJson, type CreateArrayOptions, type
 import { PARALLEL_MIN_CHUNK_BYTES } from "../array/parallel.js";
 import type { NDArray } from "../codecs/types.js";
 import { bytesOf, isVariableLength, itemSize, type DataType } from "../format/dtype.js";
-import { ChunkError, NodeNotFoundError, StoreError, UnsupportedError, type ZarrError } from "../format/errors.js";
+import { StoreError, UnsupportedError } from "../format/errors.js";
 import { product } from "../format/ndarray.js";
 import { abortError, runTasks } from "../runtime/executor.js";
-import { siblingKernel, type KernelRef } from "../runtime/kernel-task.js";
+import { siblingKernel } from "../runtime/kernel-task.js";
 import { createPool, defaultPool, type ChunkPool } from "../runtime/pool.js";
-import type { Hdf5Outcome, Hdf5ReadReport } from "../sources/hdf5-kernel.js";
-import { hdf5Source, parseHdf5Location } from "../sources/hdf5.js";
+import type { Hdf5ReadReport } from "../sources/hdf5-kernel.js";
+import { callHdf5Kernel, hdf5Source, parseHdf5Location } from "../sources/hdf5.js";
 import { allocateShared, checkChunkShape, chunkBox, chunkCoords, chunkCount, elementBytes, rowBlockChunks, type ChunkSource } from "../sources/types.js";
 import type { Store } from "../stores/types.js";
 import type { Hdf5RawArgs, Hdf5Stored, Hdf5Tree, Hdf5TreeNode, Hdf5VlenArgs, Hdf5VlenValues } from "./hdf5-tree-kernel.js";
@@ -140,23 +140,6 @@ interface DatasetPlan {
 
 type Plan = { kind: "group"; node: Hdf5TreeNode; target: string } | ({ kind: "dataset" } & DatasetPlan);
 
-/** Rebuild the typed error a kernel reported as plain data. */
-function failure(o: Extract<Hdf5Outcome<unknown>, { ok: false }>, name: string): ZarrError {
-  switch (o.kind) {
-    case "not-found": return new NodeNotFoundError(o.message, name);
-    case "unsupported": return new UnsupportedError(o.feature ?? "HDF5 feature", o.message, name);
-    case "store": return new StoreError(o.message, name);
-    default: return new ChunkError(o.message, name);
-  }
-}
-
-/** Run an importer kernel on `pool`; its value, or its typed error naming `name`. */
-async function call<T>(pool: ChunkPool, kernel: KernelRef, args: unknown, name: string, signal?: AbortSignal): Promise<T> {
-  const r = await pool.kernel<Hdf5Outcome<T>>(kernel, args, { signal, key: name });
-  if (!r.ok) throw failure(r, name);
-  return r.value;
-}
-
 /** The Zarr dtype of a stored kind (undefined when unsupported). */
 function zarrDtype(s: Hdf5Stored): DataType | undefined {
   switch (s.kind) {
@@ -242,7 +225,7 @@ function rawSource(file: string, p: DatasetPlan, strpad: number | undefined, poo
       const box = chunkBox(source, coords);
       const data = allocateShared(p.dtype, product(box.shape));
       const args: Hdf5RawArgs = { file, dataset: p.node.path, shape, start: box.start, count: box.shape, out: bytesOf(data), strpad };
-      await call<Hdf5ReadReport>(ro.pool ?? pool, KERNELS.raw, args, `${p.name} chunk [${String(coords)}]`, ro.signal);
+      await callHdf5Kernel<Hdf5ReadReport>(ro.pool ?? pool, KERNELS.raw, args, `${p.name} chunk [${String(coords)}]`, ro.signal);
       return { data, shape: box.shape, dtype: p.dtype };
     },
   };
@@ -301,7 +284,7 @@ function vlenReader(p: DatasetPlan, utf8: boolean, ctx: CopyContext): BlockReade
   return async (c, signal) => {
     const box = chunkBox({ shape, chunkShape: p.chunks }, c);
     const args: Hdf5VlenArgs = { file: ctx.file, dataset: p.node.path, shape, start: box.start, count: box.shape, utf8 };
-    const r = await call<Hdf5VlenValues>(ctx.pool, KERNELS.vlen, args, `${p.name} chunk [${String(c)}]`, signal);
+    const r = await callHdf5Kernel<Hdf5VlenValues>(ctx.pool, KERNELS.vlen, args, `${p.name} chunk [${String(c)}]`, signal);
     return { block: { data: r.values, shape: box.shape, dtype: p.dtype }, bytes: r.bytes };
   };
 }
@@ -358,7 +341,7 @@ export async function importHdf5(file: string, target: { store: Store; path: str
   const signal = options.signal;
   try {
     if (signal?.aborted) throw abortError(signal);
-    const tree = await call<Hdf5Tree>(pool, KERNELS.tree, { file: abs, root }, root === "" ? loc.file : `${loc.file}#${root}`, signal);
+    const tree = await callHdf5Kernel<Hdf5Tree>(pool, KERNELS.tree, { file: abs, root }, root === "" ? loc.file : `${loc.file}#${root}`, signal);
     const skipped: ImportHdf5Skipped[] = [];
     const plans = planImport(tree, loc.file, root, target.path, options, skipped);
     const total = plans.reduce((n, p) => n + (p.kind === "dataset" ? chunkCount({ shape: p.node.dataset.shape, chunkShape: p.chunks }) : 0), 0);

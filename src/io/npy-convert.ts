@@ -8,7 +8,6 @@
  * arithmetic, so -0.0 and NaN payloads survive bit for bit.
  * @module
  */
-import { Buffer } from "node:buffer";
 import type { NDArray } from "../codecs/types.js";
 import { bytesOf, itemSize, viewAs, type DataType, type DataValues } from "../format/dtype.js";
 import { ChunkError, UnsupportedError } from "../format/errors.js";

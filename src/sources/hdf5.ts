@@ -65,8 +65,8 @@ function failure(o: Extract<Hdf5Outcome<unknown>, { ok: false }>, name: string):
   }
 }
 
-/** Run an HDF5 kernel on `pool` and return its value or throw its typed error. */
-async function call<T>(pool: ChunkPool, kernel: KernelRef, args: unknown, name: string, signal?: AbortSignal): Promise<T> {
+/** Run an HDF5 kernel on `pool` and return its value or throw its typed error naming `name`. */
+export async function callHdf5Kernel<T>(pool: ChunkPool, kernel: KernelRef, args: unknown, name: string, signal?: AbortSignal): Promise<T> {
   const r = await pool.kernel<Hdf5Outcome<T>>(kernel, args, { signal, key: name });
   if (!r.ok) throw failure(r, name);
   return r.value;
@@ -89,7 +89,7 @@ export async function hdf5Source(fileOrLocation: string, datasetOrOpts?: string 
   const file = resolve(given.file);
   const dataset = datasetPath(given.dataset, name);
   const pool = opts.pool;
-  const d = await call<Hdf5Description>(pool ?? defaultPool(), HDF5_KERNELS.describe, { file, dataset }, name, opts.signal);
+  const d = await callHdf5Kernel<Hdf5Description>(pool ?? defaultPool(), HDF5_KERNELS.describe, { file, dataset }, name, opts.signal);
   const itemBytes = elementBytes(d.dtype);
   const chunkShape = checkChunkShape(opts.chunks ?? d.chunks ?? rowBlockChunks(d.shape, itemBytes), d.shape, name);
   let closed = false;
@@ -102,7 +102,7 @@ export async function hdf5Source(fileOrLocation: string, datasetOrOpts?: string 
       const box = chunkBox(source, coords);
       const data = allocateShared(d.dtype, product(box.shape));
       const args: Hdf5ReadArgs = { file, dataset, shape: d.shape, start: box.start, count: box.shape, out: bytesOf(data) };
-      await call<Hdf5ReadReport>(ro.pool ?? pool ?? defaultPool(), HDF5_KERNELS.readInto, args, `${name} chunk [${String(coords)}]`, ro.signal);
+      await callHdf5Kernel<Hdf5ReadReport>(ro.pool ?? pool ?? defaultPool(), HDF5_KERNELS.readInto, args, `${name} chunk [${String(coords)}]`, ro.signal);
       return { data, shape: box.shape, dtype: d.dtype };
     },
     // Threads keep their open files until they exit (idle threads do) or evict them (8 per thread).

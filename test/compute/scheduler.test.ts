@@ -24,7 +24,7 @@ import type { ChunkSource } from "../../src/sources/types.js";
 import { fromGenerator, fromSource } from "../../src/compute/lazy.js";
 import { zarrSource } from "../../src/sources/zarr.js";
 import { mapBlocks } from "../../src/compute/map-blocks.js";
-import { compute, computeMany, store, toZarr } from "../../src/compute/compute.js";
+import { compute, computeMany, store } from "../../src/compute/compute.js";
 import type { TaskEvent } from "../../src/diagnostics/profiler.js";
 import { REPO } from "../paths.js";
 

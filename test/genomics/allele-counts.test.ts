@@ -26,7 +26,6 @@ const pool = createPool({ threads: 2 });
 after(() => pool.destroy());
 
 const run = (x: LazyArray) => compute(x, { pool });
-const vals = async (x: LazyArray) => valuesOf(await run(x)).map(Number);
 
 /** Hand-made counts (variants × 3 alleles), chosen so every method has true and false rows. */
 const AC = [

@@ -59,7 +59,6 @@ interface Case {
 
 const T = (s: string) => toDataType(s);
 const pyTuple = (s: number[]) => `(${s.join(", ")}${s.length === 1 ? "," : ""})`;
-const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
 const hexes = (xs: (number | bigint)[]) => xs.map((x) => "0x" + x.toString(16)).join(", ");
 const beSuffix = (typestr: string) => (typestr.startsWith(">") ? "\na = be(a)" : "");
 const cpList = (s: string) => [...s].map((c) => c.codePointAt(0)!);

@@ -4,7 +4,6 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { srcModule } from "../paths.js";
 import { StoreError } from "../../src/format/errors.js";
 import { isTempFileName, openFsStore, tempFileName } from "../../src/stores/fs.js";

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
 import { SHARED_FIXTURES } from "../paths.js";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { StoreError, UnsupportedError } from "../../src/format/errors.js";
 import { openLocation, parseLocation } from "../../src/stores/location.js";
 import { isWritable } from "../../src/stores/types.js";

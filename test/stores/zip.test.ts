@@ -6,7 +6,6 @@ import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
 import { SHARED_FIXTURES } from "../paths.js";
-import { fileURLToPath } from "node:url";
 import { StoreError, UnsupportedError, ZarrError } from "../../src/format/errors.js";
 import { isWritable } from "../../src/stores/types.js";
 import { detectZipRoot, openZipStore } from "../../src/stores/zip.js";

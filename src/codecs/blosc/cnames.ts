@@ -23,7 +23,6 @@ import { compressSync as lz4Compress, uncompressSync as lz4Uncompress } from "lz
 import { compressSync as snappyCompress } from "snappy";
 // The binding is CommonJS re-exporting a native addon, so Node exposes it only as a default export.
 import zstdBinding from "zstd-napi/binding.js";
-import { CodecError } from "../../format/errors.js";
 import { blosclzCompress, blosclzDecompress } from "./blosclz.js";
 import { snappyDecode } from "./snappyraw.js";
 

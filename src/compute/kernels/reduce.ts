@@ -21,7 +21,7 @@ import { cStrides, checkShape, coalesce, forEachRun, size, type Walk } from "./b
 import { byRowPieces, wasmKernel } from "../../runtime/wasm.js";
 import { WASM_BASE64 as SUM_ROWS_WASM } from "./wasm/sum-rows-wasm.js";
 import { DT, KernelError, requireNumeric } from "./dtypes.js";
-import { decodeHalf, halfBits, isBigType, isHalf, numbersOf, sharedData, toShared, type BigVec, type NumVec, type Vec } from "./values.js";
+import { halfBits, isBigType, isHalf, numbersOf, sharedData, toShared, type BigVec, type NumVec, type Vec } from "./values.js";
 
 /** Reductions. `count` counts non-NaN elements; the `nan*` ops ignore NaN. */
 export type ReduceOp =

@@ -18,7 +18,7 @@ import type { Store } from "../../stores/types.js";
 import { allocateColumns, columnsBytes, columnValue, resetColumns, type Columns } from "./columns.js";
 import { VcfError } from "./errors.js";
 import { compressorOf, planImport, v3CompressorsOf, type ArraySpec, type BloscChoice, type FieldSelection, type ImportPlan } from "./fields.js";
-import { lineEnd, readFailure, readLineBlocks } from "./lines.js";
+import { linesIn, readFailure, readLineBlocks } from "./lines.js";
 import { makeLineParser } from "./record.js";
 import { scanVcf } from "./scan.js";
 
@@ -224,11 +224,7 @@ export async function importVcf(input: string, target: { store: Store; path: str
     resetColumns(sets[0]);
     try {
       for await (const b of readLineBlocks(input, { signal, onBytes: progress && ((n) => progress(size + n, total)) })) {
-        let s = 0;
-        while (s < b.length) {
-          const n = lineEnd(b, s);
-          let e = n;
-          if (e > s && b[e - 1] === 13) e--;
+        for (const [s, e] of linesIn(b)) {
           line++;
           if (line > scan.headerEndLine && e > s) {
             if (records === scan.records) throw new VcfError(input, line, "more records than in the first pass (the file changed while importing?)");
@@ -243,7 +239,6 @@ export async function importVcf(input: string, target: { store: Store; path: str
               resetColumns(sets[turn]);
             }
           }
-          s = n + 1;
         }
       }
     } catch (e) {

@@ -81,3 +81,13 @@ export function lineEnd(b: Buffer, s: number): number {
   const n = b.indexOf(10, s);
   return n < 0 ? b.length : n;
 }
+
+/** The lines of a block of whole lines: [start, end) without the "\n" (and a "\r" before it). */
+export function* linesIn(b: Buffer): Generator<[number, number]> {
+  let s = 0;
+  while (s < b.length) {
+    const n = lineEnd(b, s);
+    yield [s, n > s && b[n - 1] === 13 ? n - 1 : n];
+    s = n + 1;
+  }
+}

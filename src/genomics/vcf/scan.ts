@@ -14,7 +14,7 @@
 import { byteMap, latin1, sameBytes } from "./bytes.js";
 import { VcfError } from "./errors.js";
 import { parseHeader, type VcfFieldDef, type VcfHeader } from "./header.js";
-import { lineEnd, readFailure, readLineBlocks, type LineBlockOptions } from "./lines.js";
+import { linesIn, readFailure, readLineBlocks, type LineBlockOptions } from "./lines.js";
 
 /** What the scan learned about one INFO or FORMAT field. */
 export interface FieldStats {
@@ -234,11 +234,7 @@ export async function scanVcf(file: string, opts: LineBlockOptions = {}): Promis
 
   try {
     for await (const b of readLineBlocks(file, opts)) {
-      let s = 0;
-      while (s < b.length) {
-        const n = lineEnd(b, s);
-        let e = n;
-        if (e > s && b[e - 1] === 13) e--;
+      for (const [s, e] of linesIn(b)) {
         line++;
         if (header) {
           if (e > s) { scanLine(b, s, e); records++; }
@@ -246,7 +242,6 @@ export async function scanVcf(file: string, opts: LineBlockOptions = {}): Promis
           headerLines.push(b.toString("utf8", s, e));
           if (b[s + 1] !== 35) { headerEndLine = line; startData(); }
         } else if (e > s) fail("data line before the #CHROM header line");
-        s = n + 1;
       }
     }
   } catch (e) {
