@@ -57,9 +57,13 @@ export async function evaluatePlans(plans: readonly BlockPlan[], key: string, ct
   const computes = !trees.every((t) => "leaf" in t);
   // When a kernel runs anyway, chunks stored as one object each travel as bytes and are
   // decoded in that same worker task (no shared block buffer, no second round trip).
+  // Sources whose reads are worker work anyway (HDF5) read the block in that task too.
+  const inTask = computes && ctx.scheduler !== "sync";
   const leaves: ProgramArgs["leaves"] = await Promise.all(loads.map(async (l) => {
-    const raw = computes && ctx.scheduler !== "sync" && l.source.rawChunk ? await l.source.rawChunk(l.coords) : undefined;
-    return raw ? { raw } : l.source.read(l.coords, ctx);
+    const raw = inTask && l.source.rawChunk ? await l.source.rawChunk(l.coords) : undefined;
+    if (raw) return { raw };
+    if (inTask && l.source.leafTask) return { task: l.source.leafTask(l.coords) };
+    return l.source.read(l.coords, ctx);
   }));
   // A task that only reads is still a task (its decoding ran on the pool through the source).
   if (!computes) {

@@ -8,7 +8,7 @@
  */
 import type { NDArray } from "../codecs/types.js";
 import type { KernelRef } from "../runtime/kernel-task.js";
-import type { ChunkSource, RawChunk } from "../sources/types.js";
+import type { ChunkSource, LeafTask, RawChunk } from "../sources/types.js";
 
 /** A scalar operand (broadcast by the kernels). */
 export interface ScalarValue {
@@ -34,8 +34,8 @@ export type ProgramNode =
 /** What the program kernel receives: the trees to evaluate and the blocks their leaves load. */
 export interface ProgramArgs {
   trees: ProgramNode[];
-  /** Loaded blocks, or stored chunks the worker decodes itself. */
-  leaves: (NDArray | { raw: RawChunk })[];
+  /** Loaded blocks, stored chunks the worker decodes itself, or kernels that make the block there. */
+  leaves: (NDArray | { raw: RawChunk } | { task: LeafTask })[];
 }
 
 /** A load leaf, identified for de-duplication (the same source chunk is read once per task). */

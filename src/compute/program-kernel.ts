@@ -75,7 +75,9 @@ export async function runProgram(args: ProgramArgs): Promise<unknown[]> {
     let p = leaves.get(i);
     if (!p) {
       const l = args.leaves[i];
-      p = "raw" in l ? decodeRaw(l.raw, rootLeaves.has(i) ? undefined : scratch) : Promise.resolve(l);
+      if ("raw" in l) p = decodeRaw(l.raw, rootLeaves.has(i) ? undefined : scratch);
+      else if ("task" in l) p = loadKernel(l.task.kernel).then((fn) => fn({ ...l.task.args, shared: rootLeaves.has(i) }) as Promise<NDArray>);
+      else p = Promise.resolve(l);
       leaves.set(i, p);
     }
     return p;

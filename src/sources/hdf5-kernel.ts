@@ -15,8 +15,9 @@
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { releaseShared } from "../runtime/worker-gc.js";
 import { threadId } from "node:worker_threads";
-import type { DataType } from "../format/dtype.js";
-import { ChunkError, NodeNotFoundError, StoreError, UnsupportedError } from "../format/errors.js";
+import type { NDArray } from "../codecs/types.js";
+import { layoutOf, viewAs, type DataType } from "../format/dtype.js";
+import { ChunkError, NodeNotFoundError, StoreError, UnsupportedError, type ZarrError } from "../format/errors.js";
 import { kernelRef } from "../runtime/kernel-task.js";
 
 type H5Module = Awaited<typeof import("h5wasm/node")["ready"]>;
@@ -66,7 +67,18 @@ export interface Hdf5ReadReport {
 export const HDF5_KERNELS = {
   describe: kernelRef(import.meta.url, "hdf5Describe"),
   readInto: kernelRef(import.meta.url, "hdf5ReadInto"),
+  readBlock: kernelRef(import.meta.url, "hdf5ReadBlock"),
 } as const;
+
+/** Rebuild the typed error a kernel reported as plain data, naming `name`. */
+export function hdf5Failure(o: Extract<Hdf5Outcome<unknown>, { ok: false }>, name: string): ZarrError {
+  switch (o.kind) {
+    case "not-found": return new NodeNotFoundError(o.message, name);
+    case "unsupported": return new UnsupportedError(o.feature ?? "HDF5 feature", o.message, name);
+    case "store": return new StoreError(o.message, name);
+    default: return new ChunkError(o.message, name);
+  }
+}
 
 // ---------------------------------------------------------------- per-thread state
 
@@ -231,6 +243,28 @@ export function hdf5Describe(args: Hdf5DatasetRef): Promise<Hdf5Outcome<Hdf5Desc
     if (plugin) throw new UnsupportedError("HDF5 filter", `${plugin.name || "unnamed"} (id ${plugin.id}): h5wasm decodes HDF5's built-in filters only (deflate, shuffle, fletcher32, nbit, scaleoffset)`);
     return { shape: meta.shape, dtype, chunks: meta.chunks, filters: filters.map((x) => x.name) };
   });
+}
+
+/** Arguments of {@link hdf5ReadBlock}. */
+export interface Hdf5BlockArgs extends Omit<Hdf5ReadArgs, "out"> {
+  dtype: DataType;
+  /** Names the block in errors. */
+  key: string;
+  /** Allocate the block in shared memory (it leaves the thread); default private memory. */
+  shared?: boolean;
+}
+
+/**
+ * Kernel (a chunk source's leaf task): the hyperslab `start`/`count` as a new NDArray made
+ * in this thread, in private memory unless `shared`; failures throw typed errors.
+ */
+export async function hdf5ReadBlock(args: Hdf5BlockArgs): Promise<NDArray> {
+  const { units, unitBytes } = layoutOf(args.dtype);
+  const n = args.count.reduce((a, b) => a * b, 1) * units * unitBytes;
+  const out = new Uint8Array(args.shared ? new SharedArrayBuffer(n) : new ArrayBuffer(n));
+  const r = await hdf5ReadInto({ file: args.file, dataset: args.dataset, shape: args.shape, start: args.start, count: args.count, out });
+  if (!r.ok) throw hdf5Failure(r, args.key);
+  return { data: viewAs(args.dtype, out), shape: [...args.count], dtype: args.dtype };
 }
 
 /**

@@ -13,12 +13,12 @@
 import { resolve } from "node:path";
 import type { NDArray } from "../codecs/types.js";
 import { bytesOf } from "../format/dtype.js";
-import { ChunkError, NodeNotFoundError, StoreError, UnsupportedError, type ZarrError } from "../format/errors.js";
+import { NodeNotFoundError, StoreError, UnsupportedError } from "../format/errors.js";
 import { product } from "../format/ndarray.js";
 import type { KernelRef } from "../runtime/kernel-task.js";
 import { defaultPool, type ChunkPool } from "../runtime/pool.js";
 import { parseLocation } from "../stores/location.js";
-import { HDF5_KERNELS, type Hdf5Description, type Hdf5Outcome, type Hdf5ReadArgs, type Hdf5ReadReport } from "./hdf5-kernel.js";
+import { HDF5_KERNELS, hdf5Failure, type Hdf5Description, type Hdf5Outcome, type Hdf5ReadArgs, type Hdf5ReadReport } from "./hdf5-kernel.js";
 import { allocateShared, checkChunkShape, chunkBox, elementBytes, rowBlockChunks, type ChunkReadOptions, type ChunkSource } from "./types.js";
 
 /** Options of {@link hdf5Source}. */
@@ -55,20 +55,10 @@ function datasetPath(dataset: string, name: string): string {
   return p;
 }
 
-/** Rebuild the typed error a kernel reported as plain data. */
-function failure(o: Extract<Hdf5Outcome<unknown>, { ok: false }>, name: string): ZarrError {
-  switch (o.kind) {
-    case "not-found": return new NodeNotFoundError(o.message, name);
-    case "unsupported": return new UnsupportedError(o.feature ?? "HDF5 feature", o.message, name);
-    case "store": return new StoreError(o.message, name);
-    default: return new ChunkError(o.message, name);
-  }
-}
-
 /** Run an HDF5 kernel on `pool` and return its value or throw its typed error naming `name`. */
 export async function callHdf5Kernel<T>(pool: ChunkPool, kernel: KernelRef, args: unknown, name: string, signal?: AbortSignal): Promise<T> {
   const r = await pool.kernel<Hdf5Outcome<T>>(kernel, args, { signal, key: name });
-  if (!r.ok) throw failure(r, name);
+  if (!r.ok) throw hdf5Failure(r, name);
   return r.value;
 }
 
@@ -104,6 +94,11 @@ export async function hdf5Source(fileOrLocation: string, datasetOrOpts?: string 
       const args: Hdf5ReadArgs = { file, dataset, shape: d.shape, start: box.start, count: box.shape, out: bytesOf(data) };
       await callHdf5Kernel<Hdf5ReadReport>(ro.pool ?? pool ?? defaultPool(), HDF5_KERNELS.readInto, args, `${name} chunk [${String(coords)}]`, ro.signal);
       return { data, shape: box.shape, dtype: d.dtype };
+    },
+    leafTask(coords) {
+      if (closed) throw new StoreError("the source is closed", name);
+      const box = chunkBox(source, coords);
+      return { kernel: HDF5_KERNELS.readBlock, args: { file, dataset, shape: d.shape, start: box.start, count: box.shape, dtype: d.dtype, key: `${name} chunk [${String(coords)}]` } };
     },
     // Threads keep their open files until they exit (idle threads do) or evict them (8 per thread).
     close() {

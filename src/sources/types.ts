@@ -16,6 +16,7 @@ import { SelectionError, UnsupportedError } from "../format/errors.js";
 import { product } from "../format/ndarray.js";
 import type { ChunkPool } from "../runtime/pool.js";
 import type { PipelineRef } from "../runtime/chunk-worker.js";
+import type { KernelRef } from "../runtime/kernel-task.js";
 import type { FillValue } from "../format/fill-value.js";
 
 /** Options of one chunk read. */
@@ -50,6 +51,19 @@ export interface ChunkSource {
    * worker task that computes on it: one task, no shared block buffer, no second hop.
    */
   rawChunk?(coords: readonly number[]): Promise<RawChunk | undefined>;
+  /**
+   * Optional: a kernel that makes chunk `coords` inside a worker thread (called with `args`
+   * plus `shared: true` when the block must be in shared memory), for sources whose reads
+   * are worker work anyway (HDF5). The compute layer then reads the block in the task that
+   * computes on it, into that thread's private memory: no shared buffer per block.
+   */
+  leafTask?(coords: readonly number[]): LeafTask;
+}
+
+/** A kernel call that makes one block in a worker: see {@link ChunkSource.leafTask}. */
+export interface LeafTask {
+  kernel: KernelRef;
+  args: Record<string, unknown>;
 }
 
 /** A chunk as stored: see {@link ChunkSource.rawChunk}. */

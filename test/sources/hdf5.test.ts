@@ -149,3 +149,17 @@ test("a file rewritten after opening is reopened; a changed shape is an error, n
   const again = await hdf5Source(file, "x", { pool });
   assert.deepEqual([...(await again.read([2])).data as Int32Array], [24, 27, 30, 33]);
 });
+
+test("in a computation each block is read inside the task that computes on it (leaf task), with the same values and typed errors", { skip }, async () => {
+  const { fromSource, unary, compute } = await import("../../src/compute/index.js");
+  const file = join(dir, "leaf.h5");
+  const write = (n: number) => execFileSync(PYTHON, ["-c", `import h5py, numpy as np, sys\nwith h5py.File(sys.argv[1], "w") as f: f.create_dataset("x", data=np.arange(${n}, dtype="<i2").reshape(-1, 3) - 20, chunks=(4, 2))`, file]);
+  write(30);
+  const src = await hdf5Source(file, "x", { pool });
+  const leaf = src.leafTask!([1, 1]);
+  assert.equal(leaf.kernel.name, HDF5_KERNELS.readBlock.name);
+  const abs = await compute(unary("abs", fromSource(src)), { pool });
+  assert.deepEqual([...abs.data as Int16Array], Array.from({ length: 30 }, (_, i) => Math.abs(i - 20)));
+  write(33);
+  await assert.rejects(compute(unary("abs", fromSource(src)), { pool }), (e: unknown) => /shape changed/.test((e as Error).message) && /leaf\.h5#x chunk \[/.test((e as Error).message));
+});
