@@ -11,7 +11,7 @@ import type { ProgramArgs, ProgramNode } from "./plan.js";
 import type { RawChunk } from "../sources/types.js";
 import { decodeChunk } from "../codecs/pipeline.js";
 import { copyRegion } from "../format/copy.js";
-import { allocate, isVariableLength, layoutOf, viewAs, type DataType } from "../format/dtype.js";
+import { allocate, isVariableLength, layoutOf, viewAs } from "../format/dtype.js";
 import { allocateFilled, product } from "../format/ndarray.js";
 import { pipelineFor } from "../runtime/chunk-worker.js";
 import { withPrivateOutputs } from "./kernels/values.js";
@@ -35,29 +35,27 @@ function giveBack(buffers: readonly ArrayBuffer[]): void {
   spare.length = Math.min(spare.length, SPARE_BUFFERS);
 }
 
-function scratchArray(dtype: DataType, shape: readonly number[], buffer: ArrayBuffer): NDArray {
-  const { units, unitBytes } = layoutOf(dtype);
-  return { data: viewAs(dtype, new Uint8Array(buffer, 0, product(shape) * units * unitBytes)), shape: [...shape], dtype };
+/** `bytes` of a reused buffer, listed in `scratch` to be given back when the task ends. */
+function scratchBytes(scratch: ArrayBuffer[], bytes: number): Uint8Array {
+  const buffer = takeBuffer(bytes);
+  scratch.push(buffer);
+  return new Uint8Array(buffer, 0, bytes);
 }
 
 /**
  * Decode a stored chunk in this thread, clipped to its extent; missing chunks become the
- * fill value. With `scratch`, the chunk decodes into a reused buffer it adds there.
+ * fill value. With `scratch`, the chunk (and its clipped copy) go into reused buffers.
  */
 async function decodeRaw(raw: RawChunk, scratch?: ArrayBuffer[]): Promise<NDArray> {
   const p = await pipelineFor(raw.pipeline);
   const dtype = p.spec.chunk.dtype;
-  let into: NDArray | undefined;
-  if (scratch && raw.bytes && !isVariableLength(dtype)) {
-    const { units, unitBytes } = layoutOf(dtype);
-    const buffer = takeBuffer(product(raw.chunkShape) * units * unitBytes);
-    scratch.push(buffer);
-    into = scratchArray(dtype, raw.chunkShape, buffer);
-  }
+  const reuse = scratch && !isVariableLength(dtype) ? scratch : undefined;
+  const { units, unitBytes } = layoutOf(dtype);
+  const fresh = (shape: readonly number[]) => viewAs(dtype, scratchBytes(reuse!, product(shape) * units * unitBytes));
+  const into: NDArray | undefined = reuse && raw.bytes ? { data: fresh(raw.chunkShape), shape: [...raw.chunkShape], dtype } : undefined;
   const full = raw.bytes ? await decodeChunk(p, raw.bytes, raw.key, into) : { data: allocateFilled(dtype, product(raw.chunkShape), raw.fill), shape: raw.chunkShape, dtype };
   if (raw.extent.every((e, d) => e === raw.chunkShape[d])) return full;
-  const { units } = layoutOf(dtype);
-  const out = allocate(dtype, product(raw.extent));
+  const out = reuse ? fresh(raw.extent) : allocate(dtype, product(raw.extent));
   const sel = raw.extent.map((n) => ({ start: 0, step: 1, count: n }));
   copyRegion(full.data, raw.chunkShape, sel, out, raw.extent, sel, units);
   return { data: out, shape: [...raw.extent], dtype };
@@ -76,7 +74,12 @@ export async function runProgram(args: ProgramArgs): Promise<unknown[]> {
     if (!p) {
       const l = args.leaves[i];
       if ("raw" in l) p = decodeRaw(l.raw, rootLeaves.has(i) ? undefined : scratch);
-      else if ("task" in l) p = loadKernel(l.task.kernel).then((fn) => fn({ ...l.task.args, shared: rootLeaves.has(i) }) as Promise<NDArray>);
+      else if ("task" in l) {
+        const { kernel, args: a, bytes } = l.task;
+        const shared = rootLeaves.has(i);
+        const out = !shared && bytes !== undefined ? scratchBytes(scratch, bytes) : undefined;
+        p = loadKernel(kernel).then((fn) => fn({ ...a, shared, out }) as Promise<NDArray>);
+      }
       else p = Promise.resolve(l);
       leaves.set(i, p);
     }

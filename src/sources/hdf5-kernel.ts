@@ -252,16 +252,18 @@ export interface Hdf5BlockArgs extends Omit<Hdf5ReadArgs, "out"> {
   key: string;
   /** Allocate the block in shared memory (it leaves the thread); default private memory. */
   shared?: boolean;
+  /** Fill this buffer (exactly the block's bytes) instead of allocating one. */
+  out?: Uint8Array;
 }
 
 /**
- * Kernel (a chunk source's leaf task): the hyperslab `start`/`count` as a new NDArray made
- * in this thread, in private memory unless `shared`; failures throw typed errors.
+ * Kernel (a chunk source's leaf task): the hyperslab `start`/`count` as an NDArray made in
+ * this thread — in `out`, or new private memory unless `shared`; failures throw typed errors.
  */
 export async function hdf5ReadBlock(args: Hdf5BlockArgs): Promise<NDArray> {
   const { units, unitBytes } = layoutOf(args.dtype);
   const n = args.count.reduce((a, b) => a * b, 1) * units * unitBytes;
-  const out = new Uint8Array(args.shared ? new SharedArrayBuffer(n) : new ArrayBuffer(n));
+  const out = args.out && args.out.byteLength === n ? args.out : new Uint8Array(args.shared ? new SharedArrayBuffer(n) : new ArrayBuffer(n));
   const r = await hdf5ReadInto({ file: args.file, dataset: args.dataset, shape: args.shape, start: args.start, count: args.count, out });
   if (!r.ok) throw hdf5Failure(r, args.key);
   return { data: viewAs(args.dtype, out), shape: [...args.count], dtype: args.dtype };

@@ -98,7 +98,10 @@ export async function hdf5Source(fileOrLocation: string, datasetOrOpts?: string 
     leafTask(coords) {
       if (closed) throw new StoreError("the source is closed", name);
       const box = chunkBox(source, coords);
-      return { kernel: HDF5_KERNELS.readBlock, args: { file, dataset, shape: d.shape, start: box.start, count: box.shape, dtype: d.dtype, key: `${name} chunk [${String(coords)}]` } };
+      return {
+        kernel: HDF5_KERNELS.readBlock, bytes: product(box.shape) * itemBytes,
+        args: { file, dataset, shape: d.shape, start: box.start, count: box.shape, dtype: d.dtype, key: `${name} chunk [${String(coords)}]` },
+      };
     },
     // Threads keep their open files until they exit (idle threads do) or evict them (8 per thread).
     close() {

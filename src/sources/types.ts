@@ -53,7 +53,8 @@ export interface ChunkSource {
   rawChunk?(coords: readonly number[]): Promise<RawChunk | undefined>;
   /**
    * Optional: a kernel that makes chunk `coords` inside a worker thread (called with `args`
-   * plus `shared: true` when the block must be in shared memory), for sources whose reads
+   * plus `shared: true` when the block must be in shared memory, or `out`, a reused buffer of
+   * `bytes` bytes to fill, when the block stays in the thread), for sources whose reads
    * are worker work anyway (HDF5). The compute layer then reads the block in the task that
    * computes on it, into that thread's private memory: no shared buffer per block.
    */
@@ -64,6 +65,8 @@ export interface ChunkSource {
 export interface LeafTask {
   kernel: KernelRef;
   args: Record<string, unknown>;
+  /** Bytes of the block, when the kernel can fill a buffer it is given (`out`). */
+  bytes?: number;
 }
 
 /** A chunk as stored: see {@link ChunkSource.rawChunk}. */
