@@ -46,7 +46,7 @@ function packageVersion(repo: string, name: string): string {
 function gitCommit(repo: string): string {
   try {
     const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: repo, encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: repo, encoding: "utf8" }).trim() !== "";
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/RESULTS.md"], { cwd: repo, encoding: "utf8" }).trim() !== "";
     return dirty ? `${head}+dirty` : head;
   } catch {
     return "unknown";
