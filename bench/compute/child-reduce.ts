@@ -9,14 +9,16 @@ import { createPool } from "../../src/runtime/pool.js";
 import { fromSource } from "../../src/compute/lazy.js";
 import { sum } from "../../src/compute/reduce.js";
 import { compute } from "../../src/compute/compute.js";
+import { select } from "../../src/compute/select.js";
 
 const [dir, path, workers] = process.argv.slice(2);
 const arr = await openArray(await openFsStore(dir, { readOnly: true }), path);
 const pool = createPool({ threads: Number(workers) });
 const x = sum(fromSource(arr), { axis: [1, 2] });
-// Warm-up on a small in-memory array: starts the threads and loads the kernels.
-const small = { data: new Int8Array(4 * 765 * 2), shape: [4, 765, 2], dtype: arr.meta.dtype };
-await compute(sum(fromSource(small, { chunks: [1, 765, 2] }), { axis: [1, 2] }), { pool });
+// Warm-up on the first N rows of chunks (N = workers), as the dask side: starts every thread,
+// loads the kernels and codecs, and compiles the hot paths.
+const firstRows = select(fromSource(arr), [{ start: 0, stop: arr.meta.chunkShape[0] * Number(workers) }]);
+await compute(sum(firstRows, { axis: [1, 2] }), { pool });
 const t = performance.now();
 const r = await compute(x, { pool });
 const seconds = (performance.now() - t) / 1000;

@@ -5,7 +5,7 @@ import dask, dask.array as da
 
 path, component, workers = sys.argv[1], sys.argv[2], int(sys.argv[3])
 x = da.from_zarr(path, component=component)
-x[:6553].sum(axis=(1, 2)).compute(scheduler="threads", num_workers=workers)  # warm-up
+x[:x.chunks[0][0] * workers].sum(axis=(1, 2)).compute(scheduler="threads", num_workers=workers)  # warm-up: first N rows of chunks
 t = time.perf_counter()
 r = x.sum(axis=(1, 2)).compute(scheduler="threads", num_workers=workers)
 s = time.perf_counter() - t

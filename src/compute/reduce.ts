@@ -10,11 +10,16 @@ import type { NDArray } from "../codecs/types.js";
 import { SelectionError } from "../format/errors.js";
 import { siblingKernel } from "../runtime/kernel-task.js";
 import { runTasks } from "../runtime/executor.js";
-import { chunkBox, chunkGrid, type ChunkSource } from "../sources/types.js";
+import { chunkBox, chunkCount, chunkGrid, elementBytes, type ChunkSource } from "../sources/types.js";
+import { product } from "../format/ndarray.js";
+import type { BlockPlan } from "./plan.js";
 import { reduceCombine, reduceFinalize, reduceResultType, type Partial, type ReduceOp } from "./kernels/reduce.js";
 import { blockKey, evaluatePlans, lazyArray, planOf, taskEstimate, type CountedSource, type EvalContext, type LazyArray } from "./lazy.js";
 
-const PARTIAL = siblingKernel(import.meta.url, "./kernels/reduce", "reducePartial");
+const PARTIALS = siblingKernel(import.meta.url, "./kernels/reduce", "reducePartials");
+
+/** Decoded input bytes one partial task reduces at most (several blocks of one cell per task). */
+const TASK_BYTES = 16 * 2 ** 20;
 
 /** Bytes of finished output cells a reduction keeps for re-reads (estimated at 16 bytes per element). */
 const CELL_CACHE_BYTES = 16 * 2 ** 20;
@@ -27,8 +32,13 @@ export interface ReduceOptions {
   keepdims?: boolean;
   /** Delta degrees of freedom for var/std (default 0). */
   ddof?: number;
-  /** Input blocks reduced at once per output cell (default 8). */
+  /** Tasks in flight per output cell (default 8). */
   maxInFlight?: number;
+  /**
+   * Input blocks one task reduces (default: as many as fit in 16 MiB): their partials are
+   * combined in the worker, so fewer tasks run and fewer partials cross threads.
+   */
+  blocksPerTask?: number;
 }
 
 function normAxes(axis: ReduceOptions["axis"], rank: number, name: string): number[] {
@@ -37,6 +47,16 @@ function normAxes(axis: ReduceOptions["axis"], rank: number, name: string): numb
   for (const a of out) if (!Number.isInteger(a) || a < 0 || a >= rank) throw new SelectionError(`axis ${String(axis)} is out of range for ${rank} dimensions`, name);
   if (new Set(out).size !== out.length) throw new SelectionError(`repeated axis in ${String(axis)}`, name);
   return out.sort((x, y) => x - y);
+}
+
+/** Consecutive runs of at most `n` items of `items`. */
+function* groupsOf<T>(items: Iterable<T>, n: number): Generator<T[]> {
+  let group: T[] = [];
+  for (const it of items) {
+    group.push(it);
+    if (group.length === n) { yield group; group = []; }
+  }
+  if (group.length) yield group;
 }
 
 /** Reduce `x` with `op` along `opts.axis`. */
@@ -50,6 +70,9 @@ export function reduce(x: LazyArray | ChunkSource, op: ReduceOp, opts: ReduceOpt
   const outChunks = x.chunkShape.flatMap((n, d) => (keep(d) ? [n] : keepdims ? [1] : []));
   const dtype = reduceResultType(op, x.dtype);
   const name = `${op}`;
+  const cellCount = outChunks.length === 0 ? 1 : chunkCount({ shape: outShape, chunkShape: outChunks });
+  const blocksPerCell = axes.reduce((n, d) => n * grid[d], 1);
+  const perTask = Math.max(1, Math.floor(opts.blocksPerTask ?? TASK_BYTES / Math.max(1, product(x.chunkShape) * elementBytes(x.dtype))));
 
   /** Input block coords feeding output cell `cell` (reduced axes vary, others fixed). */
   function* inputsOf(cell: readonly number[]): Generator<number[]> {
@@ -81,7 +104,8 @@ export function reduce(x: LazyArray | ChunkSource, op: ReduceOp, opts: ReduceOpt
   const cellBytes = outChunks.reduce((p, n) => p * n, 1) * 16;
   const source: CountedSource = {
     name: `${name}(${x.name})`, shape: outShape, dtype, chunkShape: outChunks,
-    tasks: taskEstimate(x),
+    // One task per group of blocks of a cell, plus what x's blocks run of their own (nested reductions).
+    tasks: cellCount * Math.ceil(blocksPerCell / perTask) + Math.max(0, taskEstimate(x) - chunkCount(x)),
     read(cell, ro = {}) {
       const k = cell.join(",");
       let p = cells.get(k);
@@ -110,19 +134,19 @@ export function reduce(x: LazyArray | ChunkSource, op: ReduceOp, opts: ReduceOpt
           cur = reduceCombine({ op, parts: [there, cur] });
         }
       };
-      await runTasks(inputsOf(cell), async (b, signal) => {
-        const box = chunkBox(x, b);
-        const plan = {
-          kind: "call" as const, kernel: PARTIAL, label: name,
-          params: { op, axes, offsets: box.start, shape: [...x.shape] },
-          inputs: { block: planOf(x, b) },
+      await runTasks(groupsOf(inputsOf(cell), perTask), async (group, signal) => {
+        const inputs: Record<string, BlockPlan> = {};
+        group.forEach((b, i) => (inputs[String(i)] = planOf(x, b)));
+        const plan: BlockPlan = {
+          kind: "call", kernel: PARTIALS, label: name, blocksAs: "blocks", inputs,
+          params: { op, axes, offsets: group.map((b) => chunkBox(x, b).start), shape: [...x.shape] },
         };
-        const [p] = await evaluatePlans([plan], blockKey(name, b), { ...ctx, signal });
+        const [p] = await evaluatePlans([plan], blockKey(name, group[0]), { ...ctx, signal });
         return p as unknown as Partial;
       }, {
         maxInFlight: opts.maxInFlight ?? 8,
         signal: ctx.signal,
-        keyOf: (b) => blockKey(name, b),
+        keyOf: (group) => blockKey(name, group[0]),
         onResult: (p) => push(p),
       });
       const parts = levels.filter((p): p is Partial => p !== undefined);

@@ -5,6 +5,7 @@
  * Memory stays bounded whatever the number of tasks: nothing is kept per finished task.
  * @module
  */
+import { setMaxListeners } from "node:events";
 import { ChunkError, ZarrError } from "../format/errors.js";
 
 /** Progress after each finished task. */
@@ -75,6 +76,8 @@ export function runTasks<T, R>(
   const sizeOf = opts.sizeOf ?? (() => 0);
   const total = opts.total ?? knownTotal(source);
   const inner = new AbortController();
+  // Every task gets this signal and may listen to it (nested runs do): not a leak, so no warning.
+  setMaxListeners(0, inner.signal);
   const isAsync = Symbol.asyncIterator in source;
   const it = (isAsync ? (source as AsyncIterable<T>)[Symbol.asyncIterator]() : (source as Iterable<T>)[Symbol.iterator]()) as AsyncIterator<T> | Iterator<T>;
   const summary: RunSummary = { done: 0, maxInFlight: 0, maxBytesInFlight: 0 };

@@ -101,6 +101,12 @@ test("reductions along every axis combination equal the reference; NaN handling 
   assert.deepEqual(vals(await compute(countNonzero(i), { pool })), [[...ints].filter((v) => v !== 0).length]);
   assert.deepEqual(vals(await compute(min(i, { axis: 2, keepdims: true }), { pool })), refReduce(ints, [2], (xs) => Math.min(...xs)).data);
   assert.deepEqual((await compute(min(i, { axis: 2, keepdims: true }), { pool })).shape, [23, 9, 1]);
+  // Blocks of a cell reduced one, two or three per task (partials combined in the worker) give the same.
+  for (const blocksPerTask of [1, 2, 3]) {
+    assert.deepEqual(vals(await compute(sum(i, { axis: [0, 2], blocksPerTask }), { pool })), refReduce(ints, [0, 2], sumf).data, `sum, ${blocksPerTask} blocks per task`);
+    assert.deepEqual(vals(await compute(argmax(i, { axis: 0, blocksPerTask }), { pool })), refReduce(ints, [0], (xs) => xs.indexOf(Math.max(...xs))).data, `argmax, ${blocksPerTask} blocks per task`);
+    close(vals(await compute(std(f, { axis: [0, 1], blocksPerTask }), { pool })), vals(await compute(std(f, { axis: [0, 1] }), { pool })), `std, ${blocksPerTask} blocks per task`);
+  }
 });
 
 test("broadcasting: an array minus its mean along axis 0 (keepdims), and a lower-rank operand", async () => {

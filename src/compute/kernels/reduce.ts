@@ -154,6 +154,44 @@ const field = (dt: NumericDType, data: DataValues, shape: number[]): NDArray => 
  * summed in doubles: a limb sum stays below 2^48 for any block a typed array can hold.
  */
 function intSums(geo: Geometry, data: DataValues, dt: NumericDType): bigint[] {
+  return bigintsOf(limbSums(geo, data, dt));
+}
+
+/** Limb sums (see {@link limbSums}) → one BigInt per cell. */
+function bigintsOf(acc: Float64Array[]): bigint[] {
+  const [a0, a1, a2, a3] = acc;
+  const out = new Array<bigint>(a0.length);
+  for (let c = 0; c < a0.length; c++) {
+    let t = BigInt(a0[c]);
+    if (acc.length >= 2) t += BigInt(a1[c]) << 16n;
+    if (acc.length === 4) t += (BigInt(a2[c]) << 32n) + (BigInt(a3[c]) << 48n);
+    out[c] = t;
+  }
+  return out;
+}
+
+/**
+ * Integer sums per cell into int64/uint64 `v`. Types of up to 16 bits sum exactly in one
+ * double per cell (below 2^53), stored as two 32-bit halves: no BigInt per cell.
+ */
+function intSumsInto(geo: Geometry, data: DataValues, dt: NumericDType, v: BigVec): void {
+  const acc = limbSums(geo, data, dt);
+  if (acc.length > 1) {
+    const sums = bigintsOf(acc);
+    for (let c = 0; c < sums.length; c++) v[c] = sums[c]; // the store wraps modulo 2^64, as numpy's sum does
+    return;
+  }
+  const [a0] = acc;
+  const w = new Int32Array(v.buffer, v.byteOffset, v.length * 2);
+  for (let c = 0; c < geo.cells; c++) {
+    const hi = Math.floor(a0[c] / 4294967296);
+    w[2 * c] = a0[c] - hi * 4294967296;
+    w[2 * c + 1] = hi;
+  }
+}
+
+/** Per-cell sums of 16-bit limbs of the values (1, 2 or 4 limbs by type width), each exact in a double. */
+function limbSums(geo: Geometry, data: DataValues, dt: NumericDType): Float64Array[] {
   const cells = geo.cells;
   const limbs = dt.kind === "bool" || dt.bits <= 16 ? 1 : dt.bits === 32 ? 2 : 4;
   const acc = Array.from({ length: limbs }, () => new Float64Array(cells));
@@ -214,14 +252,7 @@ function intSums(geo: Geometry, data: DataValues, dt: NumericDType): bigint[] {
       }
     });
   }
-  const out = new Array<bigint>(cells);
-  for (let c = 0; c < cells; c++) {
-    let t = BigInt(a0[c]);
-    if (limbs >= 2) t += BigInt(a1[c]) << 16n;
-    if (limbs === 4) t += (BigInt(a2[c]) << 32n) + (BigInt(a3[c]) << 48n);
-    out[c] = t;
-  }
-  return out;
+  return acc;
 }
 
 /**
@@ -324,9 +355,8 @@ export function reducePartial(args: { op: ReduceOp; block: NDArray; axes?: numbe
     case "sum": {
       if (isIntegral(dt)) {
         const acc = intAccumulator(dt);
-        const sums = intSums(geo, block.data, dt);
         const v = sharedData(acc, geo.cells) as BigVec;
-        for (let c = 0; c < sums.length; c++) v[c] = sums[c]; // the store wraps modulo 2^64, as numpy's sum does
+        intSumsInto(geo, block.data, dt, v);
         return partialOf(op, dt, { value: field(acc, v, out) });
       }
       const { sum } = floatSums(geo, numbersOf(block.data, dt), skip);
@@ -552,6 +582,20 @@ export function reduceCombine(args: { op: ReduceOp; parts: Partial[] }): Partial
   for (const [name, f] of Object.entries(parts[0].fields)) fields[name] = copyField(f);
   for (const p of parts.slice(1)) mergeInto(op, fields, p.fields);
   return { op, dtype: parts[0].dtype, fields };
+}
+
+/**
+ * Kernel: the combined partial of several blocks of one output cell (`offsets[i]`: where
+ * `blocks[i]` starts in the array of `shape`), so one task reduces a group of blocks and
+ * only one partial per group crosses threads.
+ */
+export function reducePartials(args: { op: ReduceOp; blocks: NDArray[]; axes?: number[]; offsets: number[][]; shape?: number[] }): Partial {
+  const op = checkOp(args.op);
+  if (!Array.isArray(args.blocks) || args.blocks.length === 0 || !Array.isArray(args.offsets) || args.offsets.length !== args.blocks.length) {
+    throw new KernelError(op, "needs one or more blocks, each with its offsets");
+  }
+  const parts = args.blocks.map((block, i) => reducePartial({ op, block, axes: args.axes, offsets: args.offsets[i], shape: args.shape }));
+  return parts.length === 1 ? parts[0] : reduceCombine({ op, parts });
 }
 
 // ---------------------------------------------------------------- finalize
