@@ -26,6 +26,21 @@ import { createPool, type ChunkPool } from "../../src/runtime/pool.js";
 import { openFsStore } from "../../src/stores/fs.js";
 import { createMemoryStore } from "../../src/stores/memory.js";
 
+
+/** Python: an HDF5 attribute value as JSON-able Python (bytes decoded as UTF-8); None when it has no JSON form. */
+const PY_NORM = `def norm(v):
+    if isinstance(v, h5py.Empty):
+        return None
+    if isinstance(v, (bytes, np.bytes_)):
+        return bytes(v).decode("utf-8", "replace")
+    if isinstance(v, np.ndarray):
+        if v.dtype.names:
+            raise TypeError("compound")
+        return [norm(x) for x in v] if v.ndim else norm(v[()])
+    if isinstance(v, np.generic):
+        return norm(v.item())
+    return v
+`;
 const PYTHON = process.env.PYTHON ?? "/usr/bin/python3";
 const hasPeers = spawnSync(PYTHON, ["-c", "import h5py, zarr, numcodecs"]).status === 0;
 const skip = hasPeers ? false : `h5py / zarr-python are not installed for ${PYTHON}`;
@@ -105,20 +120,7 @@ with h5py.File(os.path.join(out, "ag.h5"), "w") as f:
     f["link"] = h5py.SoftLink("/3R/variants/POS")
     f["ext"] = h5py.ExternalLink("missing.h5", "/x")
 
-def norm(v):
-    """An attribute value as JSON-able Python (bytes decoded as UTF-8); None when it has no JSON form."""
-    if isinstance(v, h5py.Empty):
-        return None
-    if isinstance(v, (bytes, np.bytes_)):
-        return bytes(v).decode("utf-8", "replace")
-    if isinstance(v, np.ndarray):
-        if v.dtype.names:
-            raise TypeError("compound")
-        return [norm(x) for x in v] if v.ndim else norm(v[()])
-    if isinstance(v, np.generic):
-        return norm(v.item())
-    return v
-
+${PY_NORM}
 def attrs_of(obj):
     out = {}
     for k, v in obj.attrs.items():
@@ -169,19 +171,7 @@ opts = json.loads(sys.argv[5])
 f = h5py.File(h5path, "r")
 z = zarr.open(zpath, mode="r")
 
-def norm(v):
-    if isinstance(v, h5py.Empty):
-        return None
-    if isinstance(v, (bytes, np.bytes_)):
-        return bytes(v).decode("utf-8", "replace")
-    if isinstance(v, np.ndarray):
-        if v.dtype.names:
-            raise TypeError("compound")
-        return [norm(x) for x in v] if v.ndim else norm(v[()])
-    if isinstance(v, np.generic):
-        return norm(v.item())
-    return v
-
+${PY_NORM}
 def same(a, b):
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
         return True
