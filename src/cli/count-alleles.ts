@@ -87,7 +87,7 @@ export async function countAllelesCommand(location: string, o: CountAllelesComma
         await dst.store.close?.();
       }
     } else {
-      summary = await countSummary(ac.array, { pool, scheduler, callbacks });
+      summary = await countSummary(ac.array, { pool, scheduler, callbacks, label: `count-alleles-${found.format}` });
     }
     const seconds = (performance.now() - t0) / 1000;
     res.stop();

@@ -10,11 +10,11 @@ import type { NDArray } from "../codecs/types.js";
 import { SelectionError } from "../format/errors.js";
 import { siblingKernel } from "../runtime/kernel-task.js";
 import { runTasks } from "../runtime/executor.js";
-import { chunkBox, chunkCount, chunkGrid, elementBytes, type ChunkSource } from "../sources/types.js";
+import { chunkBox, chunkCoords, chunkCount, chunkGrid, elementBytes, type ChunkSource } from "../sources/types.js";
 import { product } from "../format/ndarray.js";
 import type { BlockPlan } from "./plan.js";
 import { reduceCombine, reduceFinalize, reduceResultType, type Partial, type ReduceOp } from "./kernels/reduce.js";
-import { blockKey, evaluatePlans, lazyArray, planOf, taskEstimate, type CountedSource, type EvalContext, type LazyArray } from "./lazy.js";
+import { blockKey, evaluatePlans, isLazy, lazyArray, planOf, taskEstimate, type CountedSource, type EvalContext, type LazyArray } from "./lazy.js";
 
 const PARTIALS = siblingKernel(import.meta.url, "./kernels/reduce", "reducePartials");
 
@@ -34,6 +34,8 @@ export interface ReduceOptions {
   ddof?: number;
   /** Tasks in flight per output cell (default 8). */
   maxInFlight?: number;
+  /** Name of the tasks in keys, progress and profiles (default the operation's name). */
+  label?: string;
   /**
    * Input blocks one task reduces (default: as many as fit in 16 MiB): their partials are
    * combined in the worker, so fewer tasks run and fewer partials cross threads.
@@ -47,6 +49,23 @@ function normAxes(axis: ReduceOptions["axis"], rank: number, name: string): numb
   for (const a of out) if (!Number.isInteger(a) || a < 0 || a >= rank) throw new SelectionError(`axis ${String(axis)} is out of range for ${rank} dimensions`, name);
   if (new Set(out).size !== out.length) throw new SelectionError(`repeated axis in ${String(axis)}`, name);
   return out.sort((x, y) => x - y);
+}
+
+/**
+ * Bytes one block of `x` takes to make: its own size, or for a lazy block the chunks its plan
+ * loads when more (a small block computed from big chunks is not a small task).
+ */
+function blockBytes(x: LazyArray | ChunkSource): number {
+  const own = product(x.chunkShape) * elementBytes(x.dtype);
+  const first = chunkCoords(x).next().value;
+  if (!isLazy(x) || !first) return own;
+  let loaded = 0;
+  const walk = (p: BlockPlan): void => {
+    if (p.kind === "load") loaded += product(p.source.chunkShape) * elementBytes(p.source.dtype);
+    else if (p.kind === "call") Object.values(p.inputs).forEach(walk);
+  };
+  walk(x.plan(first));
+  return Math.max(own, loaded);
 }
 
 /** Consecutive runs of at most `n` items of `items`. */
@@ -69,10 +88,10 @@ export function reduce(x: LazyArray | ChunkSource, op: ReduceOp, opts: ReduceOpt
   const outShape = x.shape.flatMap((n, d) => (keep(d) ? [n] : keepdims ? [1] : []));
   const outChunks = x.chunkShape.flatMap((n, d) => (keep(d) ? [n] : keepdims ? [1] : []));
   const dtype = reduceResultType(op, x.dtype);
-  const name = `${op}`;
+  const name = opts.label ?? op;
   const cellCount = outChunks.length === 0 ? 1 : chunkCount({ shape: outShape, chunkShape: outChunks });
   const blocksPerCell = axes.reduce((n, d) => n * grid[d], 1);
-  const perTask = Math.max(1, Math.floor(opts.blocksPerTask ?? TASK_BYTES / Math.max(1, product(x.chunkShape) * elementBytes(x.dtype))));
+  const perTask = Math.max(1, Math.floor(opts.blocksPerTask ?? TASK_BYTES / Math.max(1, blockBytes(x))));
 
   /** Input block coords feeding output cell `cell` (reduced axes vary, others fixed). */
   function* inputsOf(cell: readonly number[]): Generator<number[]> {

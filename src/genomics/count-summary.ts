@@ -52,19 +52,19 @@ export function countSummaryKernel(args: { blocks: NDArray[] }): NDArray {
   return { data: out, shape: [1, A + 2], dtype: DT.int64 };
 }
 
-/** The lazy (A + 2) int64 summary of `counts` (variants, alleles): sum of per-block rows. */
-export function countSummaryArray(counts: LazyArray | ChunkSource): LazyArray {
+/** The lazy (A + 2) int64 summary of `counts` (variants, alleles): sum of per-block rows; `label` names its tasks. */
+export function countSummaryArray(counts: LazyArray | ChunkSource, label = "countSummary"): LazyArray {
   let c = fromSource(counts);
   const [V, A] = c.shape;
   if (c.chunkShape[1] < A) c = rechunk(c, [c.chunkShape[0], A]);
   const perBlock = mapBlocks(SUMMARY, [c], { dtype: DT.int64, chunks: [1, A + 2], shape: [Math.ceil(V / c.chunkShape[0]), A + 2], label: "countSummary" });
-  return sum(perBlock, { axis: 0 });
+  return sum(perBlock, { axis: 0, label });
 }
 
-/** Compute the totals of `counts` (one pass over it, or over what makes it when lazy). */
-export async function countSummary(counts: LazyArray | ChunkSource, opts: ComputeOptions = {}): Promise<CountSummary> {
+/** Compute the totals of `counts` (one pass over it, or over what makes it when lazy); `opts.label` names the tasks. */
+export async function countSummary(counts: LazyArray | ChunkSource, opts: ComputeOptions & { label?: string } = {}): Promise<CountSummary> {
   const [V, A] = counts.shape;
   if (V === 0) return { variants: 0, alleleTotals: new Array<number>(A).fill(0), variantSites: 0, segregatingSites: 0 };
-  const t = Array.from((await compute(countSummaryArray(counts), opts)).data as BigInt64Array, Number);
+  const t = Array.from((await compute(countSummaryArray(counts, opts.label), opts)).data as BigInt64Array, Number);
   return { variants: V, alleleTotals: t.slice(0, A), variantSites: t[A], segregatingSites: t[A + 1] };
 }

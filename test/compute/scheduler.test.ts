@@ -81,6 +81,23 @@ test("dropAxis: row sums per block; several outputs in one pass read the shared 
   assert.deepEqual(Float64Array.from(q.data as Float64Array), Float64Array.from(data, (v) => 3 * v));
 });
 
+test("a reduction groups blocks per task by what the blocks load, not by their reduced size", async () => {
+  const { memorySource } = await import("../../src/sources/memory.js");
+  const { sum } = await import("../../src/compute/reduce.js");
+  const n = 3000;
+  const data = new Int8Array(4 * n * n).map((_, i) => (i % 7) - 3);
+  const big = memorySource({ data, shape: [4 * n, n], dtype: { kind: "int", bits: 8, endian: "little" } }, [n, n]);
+  // Blocks of 12 KB made from 9 MB chunks: grouping them by their own size would read all four chunks in one task.
+  const sums = mapBlocks(K("rowSums"), [big], { dropAxis: [1], dtype: "int32" });
+  const want = [...data].reduce((a, b) => a + b, 0);
+  for (const [blocksPerTask, tasks] of [[undefined, 4], [4, 1]] as const) {
+    const events: TaskEvent[] = [];
+    const r = await compute(sum(sums, { blocksPerTask }), { pool, callbacks: { onTaskEnd: (e) => events.push(e) } });
+    assert.equal(Number((r.data as BigInt64Array)[0]), want);
+    assert.equal(events.length, tasks, `blocksPerTask ${blocksPerTask}: ${events.map((e) => e.key).join(", ")}`);
+  }
+});
+
 test("a kernel that throws rejects naming the task and block; the pool keeps working", async () => {
   const { a, data } = await source();
   const bad = mapBlocks(K("failOn"), [fromSource(a)], { params: { badRow: 4 }, dtype: "float64" });
