@@ -504,12 +504,30 @@ function copyField(f: NDArray): NDArray {
 }
 
 /** Merge `b` into `a` (fields already copied into fresh arrays), cell by cell. */
+/**
+ * x += y for 64-bit integers, wrapping modulo 2^64 (as numpy's int64 sums do), on their
+ * 32-bit halves: no BigInt per element.
+ */
+function addInt64(x: BigVec, y: BigVec): void {
+  const p = new Uint32Array(x.buffer, x.byteOffset, x.length * 2);
+  const q = new Uint32Array(y.buffer, y.byteOffset, y.length * 2);
+  for (let i = 0; i < p.length; i += 2) {
+    const lo = p[i] + q[i];
+    p[i] = lo; // stored modulo 2^32
+    p[i + 1] = p[i + 1] + q[i + 1] + (lo > 0xffffffff ? 1 : 0);
+  }
+}
+
 function mergeInto(op: ReduceOp, a: Record<string, NDArray>, b: Record<string, NDArray>): void {
   const skip = skipsNaN(op);
   switch (familyOf(op)) {
     case "sum": case "count": {
+      if (a.value.data instanceof BigInt64Array || a.value.data instanceof BigUint64Array) {
+        addInt64(a.value.data, b.value.data as BigVec);
+        return;
+      }
       const x = a.value.data as NumVec, y = b.value.data as NumVec;
-      for (let c = 0; c < x.length; c++) x[c] += y[c]; // bigints: the store wraps
+      for (let c = 0; c < x.length; c++) x[c] += y[c];
       return;
     }
     case "prod": {
