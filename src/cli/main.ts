@@ -4,7 +4,7 @@
  * It only composes the library's public functions.
  * @module
  */
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -13,7 +13,7 @@ import { open, walk, type CodecJson } from "../array/node.js";
 import { ZarrError } from "../format/errors.js";
 import { parseJson, stringifyJson } from "../format/json.js";
 import { exportNpy, importNpy } from "../io/npy-stream.js";
-import { openLocation } from "../stores/location.js";
+import { openLocation, parseLocation } from "../stores/location.js";
 import { isWritable, type ReadableStore, type Store } from "../stores/types.js";
 import { describe, describeText, treeLine } from "./describe.js";
 import { progressBar } from "./progress.js";
@@ -87,6 +87,28 @@ function workersPool(v: string | undefined): ChunkPool | null | undefined {
 
 async function closeStore(s: ReadableStore): Promise<void> {
   await s.close?.();
+}
+
+/**
+ * Run an import into `location`; when it fails and the location is a local path that did not
+ * exist before, remove what was created (the importers delete their arrays; this removes the
+ * directory opening the location made).
+ */
+async function importInto<T>(location: string, run: (dst: { store: Store; path: string }) => Promise<T>): Promise<T> {
+  const loc = parseLocation(location);
+  const fresh = loc.kind === "file" && !existsSync(loc.file);
+  const dst = await openLocation(location, { mode: "a" });
+  let result: T;
+  try {
+    if (!isWritable(dst.store)) throw new ZarrError("destination is not writable", location);
+    result = await run(dst);
+  } catch (e) {
+    await closeStore(dst.store).catch(() => {});
+    if (fresh) rmSync(loc.file, { recursive: true, force: true });
+    throw e;
+  }
+  await closeStore(dst.store);
+  return result;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -230,35 +252,27 @@ async function main(argv: string[]): Promise<number> {
     }
     case "import-hdf5": {
       need(2);
-      const dst = await openLocation(args[1], { mode: "a" });
-      try {
-        if (!isWritable(dst.store)) throw new ZarrError("destination is not writable", args[1]);
-        const bar = progressBar("import-hdf5", !values.quiet);
-        const r = await importHdf5(args[0], { store: dst.store, path: dst.path }, {
-          zarrFormat, chunks: intList(values.chunks), overwrite: values.overwrite, pool, onProgress: (d, t) => bar.update(d, t),
-        });
-        bar.end();
-        process.stdout.write(`${r.groups} groups, ${r.arrays} arrays, ${(r.bytes / 2 ** 20).toFixed(1)} MiB in ${r.seconds.toFixed(1)} s → ${args[1]}\n`);
-        for (const k of r.skipped) process.stdout.write(`  skipped ${k.path}${k.attribute ? ` attribute ${k.attribute}` : ""}: ${k.reason}\n`);
-      } finally { await closeStore(dst.store); }
+      const bar = progressBar("import-hdf5", !values.quiet);
+      const r = await importInto(args[1], (dst) => importHdf5(args[0], dst, {
+        zarrFormat, chunks: intList(values.chunks), overwrite: values.overwrite, pool, onProgress: (d, t) => bar.update(d, t),
+      }));
+      bar.end();
+      process.stdout.write(`${r.groups} groups, ${r.arrays} arrays, ${(r.bytes / 2 ** 20).toFixed(1)} MiB in ${r.seconds.toFixed(1)} s → ${args[1]}\n`);
+      for (const k of r.skipped) process.stdout.write(`  skipped ${k.path}${k.attribute ? ` attribute ${k.attribute}` : ""}: ${k.reason}\n`);
       return 0;
     }
     case "import-vcf": {
       need(2);
       const chunks = intList(values.chunks);
       if (chunks && chunks.length !== 2) throw new ZarrError("--chunks for import-vcf is variants,samples");
-      const dst = await openLocation(args[1], { mode: "a" });
-      try {
-        if (!isWritable(dst.store)) throw new ZarrError("destination is not writable", args[1]);
-        const bar = progressBar("import-vcf", !values.quiet);
-        const r = await importVcf(args[0], { store: dst.store, path: dst.path }, {
-          zarrFormat, variantsChunk: chunks?.[0], samplesChunk: chunks?.[1], overwrite: values.overwrite, pool,
-          onProgress: (d, t) => bar.update(d, t),
-        });
-        bar.end();
-        process.stdout.write(`${r.variants} variants × ${r.samples} samples (ploidy ≤ ${r.ploidy}, ≤ ${r.maxAlleles} alleles), ${r.arrays} arrays in ${r.seconds.toFixed(1)} s → ${args[1]}\n`);
-        for (const w of r.warnings) process.stdout.write(`  warning: ${w}\n`);
-      } finally { await closeStore(dst.store); }
+      const bar = progressBar("import-vcf", !values.quiet);
+      const r = await importInto(args[1], (dst) => importVcf(args[0], dst, {
+        zarrFormat, variantsChunk: chunks?.[0], samplesChunk: chunks?.[1], overwrite: values.overwrite, pool,
+        onProgress: (d, t) => bar.update(d, t),
+      }));
+      bar.end();
+      process.stdout.write(`${r.variants} variants × ${r.samples} samples (ploidy ≤ ${r.ploidy}, ≤ ${r.maxAlleles} alleles), ${r.arrays} arrays in ${r.seconds.toFixed(1)} s → ${args[1]}\n`);
+      for (const w of r.warnings) process.stdout.write(`  warning: ${w}\n`);
       return 0;
     }
     case "story": {

@@ -87,9 +87,8 @@ export function blockKey(label: string, coords: readonly number[]): string {
   return `${label} (${coords.join(", ")})`;
 }
 
-/** Make a lazy array from its geometry and a per-block plan. */
-export function lazyArray(geometry: { shape: readonly number[]; dtype: DataType; chunkShape: readonly number[] }, label: string, plan: (coords: readonly number[]) => BlockPlan): LazyArray {
-  const name = `${label}-${nextId++}`;
+/** Make a lazy array from its geometry and a per-block plan; `name` (for messages) defaults to the label and a counter. */
+export function lazyArray(geometry: { shape: readonly number[]; dtype: DataType; chunkShape: readonly number[] }, label: string, plan: (coords: readonly number[]) => BlockPlan, name = `${label}-${nextId++}`): LazyArray {
   const self: LazyArray = {
     lazy: true,
     label,
@@ -149,7 +148,7 @@ export interface FromOptions {
 export function fromSource(x: ChunkSource | ZarrArray | NDArray, opts: FromOptions = {}): LazyArray {
   const source = asSource(x, opts);
   if (isLazy(source) && !opts.chunks) return source;
-  return lazyArray(source, "read", (c) => ({ kind: "load", source, coords: [...c] }));
+  return lazyArray(source, "read", (c) => ({ kind: "load", source, coords: [...c] }), source.name);
 }
 
 function asSource(x: ChunkSource | ZarrArray | NDArray, opts: FromOptions): ChunkSource {

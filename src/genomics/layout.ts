@@ -115,7 +115,7 @@ async function openHdf5Genotypes(location: string, pool?: ChunkPool): Promise<Ge
     }
   }
   if (!source) {
-    if (base && !(last instanceof NodeNotFoundError)) throw last;
+    if (!(last instanceof NodeNotFoundError)) throw last; // not a missing path: an unreadable file, a wrong type...
     throw new NodeNotFoundError(`no genotype calls at ${base || "/"} (looked for the dataset itself and ${GENOTYPE_PATHS.join(", ")})`, location);
   }
   // scikit-allel HDF5 files keep ALT as byte strings, which a numeric source cannot open: no metadata then.

@@ -6,7 +6,7 @@
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { python, tempDir } from "../interop/python.js";
 import { REPO } from "../paths.js";
@@ -139,6 +139,19 @@ test("count-alleles: clear errors for a location without genotypes and bad optio
   const far = zarrflow("count-alleles", join(dir, "genotypes.zarr"), "--subpop", "60", "--max-allele", "3");
   assert.notEqual(far.status, 0);
   assert.match(far.stderr, /sample index 60 is out of range/);
+  // Not HDF5 / not VCF: the reason, and a failed import leaves no output directory behind.
+  const junk = join(dir, "junk.h5");
+  writeFileSync(junk, "not hdf5");
+  const notH5 = zarrflow("count-alleles", junk);
+  assert.match(notH5.stderr, /StoreError: .*not an HDF5 file/);
+  const imp = zarrflow("import-hdf5", junk, join(dir, "junk-out.zarr"));
+  assert.notEqual(imp.status, 0);
+  assert.equal(existsSync(join(dir, "junk-out.zarr")), false);
+  const vcf = join(dir, "junk.vcf");
+  writeFileSync(vcf, "chr1\t1\t.\tA\tT\n");
+  const impVcf = zarrflow("import-vcf", vcf, join(dir, "junk-vcf.zarr"));
+  assert.match(impVcf.stderr, /VcfError: .*junk\.vcf:1: /);
+  assert.equal(existsSync(join(dir, "junk-vcf.zarr")), false);
 });
 
 test("story: demo data, counts from HDF5 and Zarr agree, side-by-side timings, a profile page", () => {
