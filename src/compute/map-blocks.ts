@@ -1,6 +1,6 @@
 /**
- * `mapBlocks`: run a user kernel on every block of one or more lazy arrays (same shape and
- * chunks), optionally dropping or adding axes. The kernel is fused with the plans of its
+ * `mapBlocks`: run a user kernel on every block of one or more lazy arrays (same shape; other
+ * chunks are rechunked to the first input's), optionally dropping or adding axes. The kernel is fused with the plans of its
  * inputs, so it runs in the same worker task as the operations that make its blocks.
  * @module
  */
@@ -10,6 +10,7 @@ import type { KernelRef } from "../runtime/kernel-task.js";
 import type { ChunkSource } from "../sources/types.js";
 import { lazyArray, planOf, type LazyArray } from "./lazy.js";
 import type { BlockPlan } from "./plan.js";
+import { unifyChunks } from "./ops.js";
 
 function sameGeometry(what: string, inputs: readonly ChunkSource[]): ChunkSource {
   if (inputs.length === 0) throw new SelectionError(`${what} needs at least one input`);
@@ -45,7 +46,9 @@ export interface MapBlocksOptions {
  * `fn({ blocks, params, coords })` with the inputs' blocks (shared memory) and returning an
  * NDArray — ideally allocated in a SharedArrayBuffer so it is not copied back.
  */
-export function mapBlocks(kernel: KernelRef, inputs: readonly (LazyArray | ChunkSource)[], opts: MapBlocksOptions = {}): LazyArray {
+export function mapBlocks(kernel: KernelRef, given: readonly (LazyArray | ChunkSource)[], opts: MapBlocksOptions = {}): LazyArray {
+  // Inputs of one shape with other chunks are rechunked to the first's (as dask unifies them).
+  const inputs = given.every((a) => String(a.shape) === String(given[0]?.shape)) ? unifyChunks(given) : given;
   const g = sameGeometry(opts.label ?? kernel.name, inputs);
   const drop = [...(opts.dropAxis ?? [])].sort((x, y) => x - y);
   const add = [...(opts.newAxis ?? [])].sort((x, y) => x - y);

@@ -3,7 +3,7 @@
  * scalars broadcast), `where` and `astype` (user kernels: map-blocks.ts). Each returns a new
  * lazy array whose block plan calls one kernel on the inputs' block plans, so chains fuse.
  * Array operands broadcast as in numpy (length-1 or missing dimensions stretch); along the
- * dimensions they share they must have the same chunks (rechunk first otherwise).
+ * dimensions they share, operands with other chunks are rechunked to the first's (unifyChunks).
  * @module
  */
 import { toDataType, type DataType } from "../format/dtype.js";
@@ -13,6 +13,7 @@ import type { ChunkSource } from "../sources/types.js";
 import { resultType } from "./kernels/dtypes.js";
 import { lazyArray, planOf, fromSource, type LazyArray } from "./lazy.js";
 import type { BlockPlan } from "./plan.js";
+import { rechunk } from "./rechunk.js";
 
 const elementwiseKernel = (name: string): KernelRef => siblingKernel(import.meta.url, "./kernels/elementwise", name);
 
@@ -41,7 +42,7 @@ interface Geometry {
 /**
  * numpy broadcasting over chunked arrays: dimensions are aligned from the right; a length-1
  * (or missing) dimension stretches. The output's chunks along a dimension come from the
- * operands that span it, which must agree (else rechunk); stretched operands contribute
+ * operands that span it, which must agree (unifyChunks sees to it); stretched operands contribute
  * their single block there.
  */
 function geometryOf(what: string, operands: Operand[]): Geometry {
@@ -65,6 +66,31 @@ function geometryOf(what: string, operands: Operand[]): Geometry {
   return { shape, chunkShape };
 }
 
+/**
+ * Operands with the same chunks along the dimensions they span (dask unifies chunks too): an
+ * array whose chunks differ from the first array spanning a dimension is rechunked to that
+ * array's chunks there (bounded memory, see rechunk). Stretched (length-1) dimensions and
+ * shapes that do not broadcast are left for {@link geometryOf} to judge.
+ */
+export function unifyChunks<T extends Operand>(operands: readonly T[]): T[] {
+  const arrays = operands.filter((x): x is T & ChunkSource => !isScalar(x));
+  const rank = Math.max(0, ...arrays.map((a) => a.shape.length));
+  const lead = new Array<{ n: number; chunk: number } | undefined>(rank);
+  for (const a of arrays) {
+    const off = rank - a.shape.length;
+    a.shape.forEach((n, i) => { if (n !== 1 && !lead[off + i]) lead[off + i] = { n, chunk: a.chunkShape[i] }; });
+  }
+  return operands.map((x) => {
+    if (isScalar(x)) return x;
+    const off = rank - x.shape.length;
+    const target = x.shape.map((n, i) => {
+      const l = lead[off + i];
+      return n !== 1 && l && l.n === n ? l.chunk : x.chunkShape[i];
+    });
+    return (String(target) === String(x.chunkShape) ? x : rechunk(x, target)) as T;
+  });
+}
+
 /** The block of operand `x` that output block `c` uses: stretched dimensions use block 0. */
 function operandCoords(x: ChunkSource, c: readonly number[]): number[] {
   const off = c.length - x.shape.length;
@@ -80,7 +106,8 @@ function typeOf(x: Operand): DataType | "int-scalar" | "float-scalar" | "bool-sc
 }
 
 /** `op(a, b)` elementwise, numpy's result type. */
-export function binary(op: BinaryOp, a: Operand, b: Operand): LazyArray {
+export function binary(op: BinaryOp, a0: Operand, b0: Operand): LazyArray {
+  const [a, b] = unifyChunks([a0, b0]);
   const g = geometryOf(op, [a, b]);
   const outDtype = resultType(op, typeOf(a), typeOf(b));
   const kernel = elementwiseKernel("binary");
@@ -100,7 +127,8 @@ export function unary(op: UnaryOp, a: LazyArray | ChunkSource): LazyArray {
 }
 
 /** `where(cond, a, b)`: elements of `a` where `cond` is true, else of `b`. */
-export function where(cond: LazyArray | ChunkSource, a: Operand, b: Operand): LazyArray {
+export function where(cond0: LazyArray | ChunkSource, a0: Operand, b0: Operand): LazyArray {
+  const [cond, a, b] = unifyChunks<Operand>([cond0, a0, b0]) as [LazyArray | ChunkSource, Operand, Operand];
   const g = geometryOf("where", [cond, a, b]);
   const outDtype = resultType("where", typeOf(a), typeOf(b));
   const kernel = elementwiseKernel("where");

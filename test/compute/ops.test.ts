@@ -120,3 +120,27 @@ test("broadcasting: an array minus its mean along axis 0 (keepdims), and a lower
   close(vals(await compute(binary("add", f, last), { pool })), Array.from(floats, (v, i) => v + lastRef[i % 4]), "x + mean over (0, 1)");
   assert.throws(() => binary("add", f, fromSource({ data: new Float64Array(5), shape: [5], dtype: f.dtype })), /do not broadcast/);
 });
+
+test("operands with different chunks are unified (rechunked to the first's), as dask does", async () => {
+  const { i, ints } = await arrays();
+  const { memorySource } = await import("../../src/sources/memory.js");
+  const { binary, where } = await import("../../src/compute/ops.js");
+  const { mapBlocks } = await import("../../src/compute/map-blocks.js");
+  const { kernelRef } = await import("../../src/runtime/kernel-task.js");
+  const other = memorySource({ data: Int16Array.from(ints, (v) => v * 2), shape: SHAPE, dtype: { kind: "int", bits: 16, endian: "little" } }, [7, 2, 4]);
+  const sum = binary("add", i, other);
+  assert.deepEqual(sum.chunkShape, [5, 4, 3]);
+  assert.deepEqual(vals(await compute(sum, { pool })), Array.from(ints, (v) => v * 3));
+  // A lower-rank operand with its own chunks broadcasts after unification.
+  const row = memorySource({ data: Int16Array.from({ length: 4 }, (_, k) => k), shape: [4], dtype: { kind: "int", bits: 16, endian: "little" } }, [1]);
+  assert.deepEqual(vals(await compute(binary("multiply", i, row), { pool })), Array.from(ints, (v, k) => v * (k % 4) + 0));
+  const w = where(binary("greater", other, 0), i, 0);
+  assert.deepEqual(vals(await compute(w, { pool })), Array.from(ints, (v) => (v * 2 > 0 ? v : 0)));
+  const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
+  const scaleAdd = kernelRef(new URL(`./fixtures/block-kernels.${ext}`, import.meta.url), "scaleAdd");
+  const mb = mapBlocks(scaleAdd, [i, other], { params: { k: 1 }, dtype: "float64" });
+  assert.deepEqual(mb.chunkShape, [5, 4, 3]);
+  // Shapes that do not broadcast are still refused.
+  const wrong = memorySource({ data: new Int16Array(23 * 9 * 3), shape: [23, 9, 3], dtype: { kind: "int", bits: 16, endian: "little" } }, [4, 4, 3]);
+  assert.throws(() => binary("add", i, wrong), /do not broadcast/);
+});
