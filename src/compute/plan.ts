@@ -23,13 +23,27 @@ export type BlockPlan =
       kind: "call"; kernel: KernelRef; params: Record<string, unknown>; inputs: Record<string, BlockPlan>; label: string;
       /** When set, inputs named "0", "1", ... reach the kernel as one array under this name (mapBlocks' `blocks`). */
       blocksAs?: string;
+      /** Inputs that are stored chunks reach the kernel undecoded, as {@link RawBlock}s (kernels that decode into memory of their own). */
+      rawInputs?: boolean;
     };
+
+/** A stored chunk handed to a kernel undecoded (see `rawInputs`): the kernel decodes it where it wants, or calls `decoded()`. */
+export interface RawBlock {
+  raw: RawChunk;
+  /** The chunk decoded as any other input would be (clipped to its extent). */
+  decoded(): Promise<NDArray>;
+}
+
+/** True for a {@link RawBlock}. */
+export function isRawBlock(x: unknown): x is RawBlock {
+  return typeof x === "object" && x !== null && "raw" in x && typeof (x as RawBlock).decoded === "function";
+}
 
 /** A plan as a worker receives it: loads replaced by indexes into the loaded leaves. */
 export type ProgramNode =
   | { leaf: number }
   | { value: ScalarValue }
-  | { kernel: KernelRef; params: Record<string, unknown>; inputs: Record<string, ProgramNode>; memo: number; blocksAs?: string };
+  | { kernel: KernelRef; params: Record<string, unknown>; inputs: Record<string, ProgramNode>; memo: number; blocksAs?: string; rawInputs?: boolean };
 
 /** What the program kernel receives: the trees to evaluate and the blocks their leaves load. */
 export interface ProgramArgs {
@@ -74,7 +88,7 @@ export function toProgram(plans: readonly BlockPlan[]): { trees: ProgramNode[]; 
       labels.add(p.label);
       const inputs: Record<string, ProgramNode> = {};
       for (const [name, q] of Object.entries(p.inputs)) inputs[name] = visit(q);
-      node = { kernel: p.kernel, params: p.params, inputs, memo: memo.size, blocksAs: p.blocksAs };
+      node = { kernel: p.kernel, params: p.params, inputs, memo: memo.size, blocksAs: p.blocksAs, rawInputs: p.rawInputs };
     }
     memo.set(p, node);
     return node;

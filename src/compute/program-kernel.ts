@@ -7,7 +7,7 @@
  */
 import type { NDArray } from "../codecs/types.js";
 import { loadKernel } from "../runtime/kernel-task.js";
-import type { ProgramArgs, ProgramNode } from "./plan.js";
+import type { ProgramArgs, ProgramNode, RawBlock } from "./plan.js";
 import type { RawChunk } from "../sources/types.js";
 import { decodeChunk } from "../codecs/pipeline.js";
 import { copyRegion } from "../format/copy.js";
@@ -94,7 +94,13 @@ export async function runProgram(args: ProgramArgs): Promise<unknown[]> {
         const fn = await loadKernel(n.kernel);
         const call: Record<string, unknown> = { ...n.params };
         const entries = Object.entries(n.inputs);
-        const values = await Promise.all(entries.map(([, input]) => evaluate(input)));
+        // Stored chunks stay undecoded for kernels that ask (they decode into memory of their own).
+        const undecoded = (input: ProgramNode): RawBlock | undefined => {
+          if (!n.rawInputs || !("leaf" in input)) return undefined;
+          const l = args.leaves[input.leaf];
+          return "raw" in l ? { raw: l.raw, decoded: () => leaf(input.leaf) } : undefined;
+        };
+        const values = await Promise.all(entries.map(([, input]) => undecoded(input) ?? evaluate(input)));
         if (n.blocksAs) call[n.blocksAs] = values;
         else entries.forEach(([name], i) => (call[name] = values[i]));
         // Only a tree's root leaves this thread; intermediates take private memory.

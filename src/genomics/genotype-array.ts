@@ -179,7 +179,7 @@ function countLazy(gt: LazyArray, pops: readonly (readonly number[] | null)[], m
     group.forEach((j, i) => (inputs[String(i)] = planOf(gt, [v, j, 0])));
     const at = group.map((j) => blocks.indexOf(j));
     const samples = picks.map((perBlock) => at.map((k) => perBlock[k]));
-    return { kind: "call", kernel: COUNT, label: "countAlleles", params: { params: { maxAllele, pops: samples, popAxis, groupAxis } }, inputs, blocksAs: "blocks" };
+    return { kind: "call", kernel: COUNT, label: "countAlleles", params: { params: { maxAllele, pops: samples, popAxis, groupAxis } }, inputs, blocksAs: "blocks", rawInputs: true };
   };
   if (groups.length <= 1) {
     const only = groups[0] ?? [];

@@ -20,7 +20,8 @@ import type { NDArray } from "../codecs/types.js";
 import { ComputeError } from "../format/errors.js";
 import { DT } from "../compute/kernels/dtypes.js";
 import { sharedData } from "../compute/kernels/values.js";
-import { wasmRowCounter } from "./wasm/count-alleles.js";
+import { isRawBlock, type RawBlock } from "../compute/plan.js";
+import { wasmRawCounter, wasmRowCounter } from "./wasm/count-alleles.js";
 
 /** Per-call predicates and transforms. */
 export type CallOp = "isCalled" | "isMissing" | "isHom" | "isHomRef" | "isHomAlt" | "isHet" | "toNAlt";
@@ -93,9 +94,10 @@ export interface CountAllelesParams {
 /**
  * Kernel: allele counts of one row of genotype blocks (blocks that share their variants and
  * together span some samples), in one pass per set over each block. Returns int32
- * (variants, [1,] [sets,] maxAllele + 1).
+ * (variants, [1,] [sets,] maxAllele + 1). Blocks may arrive as stored chunks (`rawInputs`):
+ * counted whole, those are decoded straight into the SIMD kernel's memory.
  */
-export function countAllelesKernel(args: { blocks: NDArray[]; params: CountAllelesParams }): NDArray {
+export async function countAllelesKernel(args: { blocks: (NDArray | RawBlock)[]; params: CountAllelesParams }): Promise<NDArray> {
   const op = "countAlleles";
   const { blocks, params } = args;
   if (!Array.isArray(blocks) || blocks.length === 0) throw new ComputeError(op, "needs at least one genotype block");
@@ -105,15 +107,30 @@ export function countAllelesKernel(args: { blocks: NDArray[]; params: CountAllel
   if (!params.popAxis && pops.length !== 1) throw new ComputeError(op, "several sample sets need popAxis");
   const nA = maxAllele + 1;
   const nP = pops.length;
-  const rows = blocks[0].shape[0];
+  const simd = params.simd === false ? null : wasmRowCounter();
+  const rawCounter = params.simd === false ? null : wasmRawCounter();
+  const rowsOf = (b: NDArray | RawBlock) => (isRawBlock(b) ? b.raw.extent[0] : b.shape[0]);
+  const rows = rowsOf(blocks[0]);
   const out = sharedData(DT.int32, rows * nP * nA) as Int32Array;
-  blocks.forEach((b, k) => {
+  for (let k = 0; k < blocks.length; k++) {
+    const given = blocks[k];
+    if (rowsOf(given) !== rows) throw new ComputeError(op, `blocks differ in their number of variants (${rows} vs ${rowsOf(given)})`);
+    const whole = pops.every((perBlock) => perBlock[k] === null);
+    if (isRawBlock(given)) {
+      const rowCounts = new Int32Array(rows * nA);
+      if (whole && rawCounter && nA > 0 && await rawCounter(given.raw, nA, rowCounts)) {
+        for (let q = 0; q < nP; q++) for (let r = 0; r < rows; r++) {
+          const at = (r * nP + q) * nA;
+          for (let a = 0; a < nA; a++) out[at + a] += rowCounts[r * nA + a];
+        }
+        continue;
+      }
+    }
+    const b = isRawBlock(given) ? await given.decoded() : given;
     const g = calls(op, b);
-    if (b.shape[0] !== rows) throw new ComputeError(op, `blocks differ in their number of variants (${rows} vs ${b.shape[0]})`);
     const [, S, P] = b.shape;
     const rowBytes = S * P;
     const w = wordsOf(g);
-    const simd = params.simd === false ? null : wasmRowCounter();
     pops.forEach((perBlock, q) => {
       const pick = perBlock[k];
       if (pick === null) {
@@ -133,7 +150,7 @@ export function countAllelesKernel(args: { blocks: NDArray[]; params: CountAllel
         }
       }
     });
-  });
+  }
   const shape = [rows, ...(params.groupAxis ? [1] : []), ...(params.popAxis ? [nP] : []), nA];
   return { data: out, shape, dtype: DT.int32 };
 }

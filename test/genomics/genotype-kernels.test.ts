@@ -27,7 +27,7 @@ test("WebAssembly SIMD is available here, so the SIMD path is what runs", () => 
   assert.notEqual(wasmRowCounter(), null);
 });
 
-test("SIMD and JavaScript counts equal a per-byte reference (alleles 0..11, odd rows, unaligned views, long rows)", () => {
+test("SIMD and JavaScript counts equal a per-byte reference (alleles 0..11, odd rows, unaligned views, long rows)", async () => {
   const r = prng(5);
   for (const [rows, S, P, maxAllele, offset] of [[50, 13, 2, 3, 0], [7, 200, 2, 0, 0], [33, 9, 3, 6, 1], [5, 2100, 2, 11, 3], [40, 1, 1, 2, 0], [3, 4097, 2, 4, 5]]) {
     const n = rows * S * P;
@@ -40,7 +40,7 @@ test("SIMD and JavaScript counts equal a per-byte reference (alleles 0..11, odd 
     const block = { data, shape: [rows, S, P], dtype: DT.int8 };
     const want = reference(data, rows, S * P, maxAllele + 1);
     for (const simd of [true, false]) {
-      const got = countAllelesKernel({ blocks: [block], params: { maxAllele, pops: [[null]], simd } });
+      const got = await countAllelesKernel({ blocks: [block], params: { maxAllele, pops: [[null]], simd } });
       assert.deepEqual(Array.from(got.data as Int32Array), want, `${rows}×${S}×${P} maxAllele ${maxAllele} offset ${offset} simd ${simd}`);
     }
   }

@@ -1,28 +1,72 @@
 /**
  * Allele counting of whole genotype rows in WebAssembly SIMD (count-alleles.wat): about 3×
  * the JavaScript loop's speed on demo calls (the JS scan is branchy and tops out near
- * 2 GB/s per thread; the SIMD loop is branch-free). Where WebAssembly SIMD is missing,
- * `wasmRowCounter()` is null and callers keep their JavaScript loop.
+ * 2 GB/s per thread; the SIMD loop is branch-free). Blocks in JS memory are copied into the
+ * module piece by piece; a stored chunk can instead be decoded straight into the module's
+ * memory and counted there ({@link wasmRawCounter}: no copy, no clipping of edge chunks).
+ * Where WebAssembly SIMD is missing these return null and callers keep their JS loop.
  * @module
  */
-import { byRowPieces, wasmKernel } from "../../runtime/wasm.js";
+import { decodeChunk } from "../../codecs/pipeline.js";
+import type { NDArray } from "../../codecs/types.js";
+import { pipelineFor } from "../../runtime/chunk-worker.js";
+import { byRowPieces, wasmKernel, type WasmKernel } from "../../runtime/wasm.js";
+import type { RawChunk } from "../../sources/types.js";
 import { WASM_BASE64 } from "./count-alleles-wasm.js";
 
 /** Counts alleles 0..nA-1 of `rows` rows of `rowBytes` bytes of `g` from byte `from`, adding row r's count of allele a to `out[outAt(r) + a]`. */
 export type RowCounter = (g: Int8Array, from: number, rows: number, rowBytes: number, nA: number, out: Int32Array, outAt: (r: number) => number) => void;
 
+/**
+ * Decodes the stored int8 (variants, samples, ploidy) chunk `raw` into the module's memory and
+ * writes each row's counts of alleles 0..nA-1 to `counts` (rows of the chunk's extent × nA);
+ * false when the chunk cannot go that way (not stored, not int8, ploidy cut), true when done.
+ */
+export type RawCounter = (raw: RawChunk, nA: number, counts: Int32Array) => Promise<boolean>;
+
+type CountFn = (inPtr: number, rows: number, rowBytes: number, outPtr: number, nA: number, stride: number) => void;
+
+const countOf = (k: WasmKernel) => k.exports.count as CountFn;
+
 /** This thread's SIMD row counter, or null when WebAssembly SIMD is unavailable. */
 export function wasmRowCounter(): RowCounter | null {
   const k = wasmKernel(WASM_BASE64);
   if (!k) return null;
-  const count = k.exports.count as (inPtr: number, rows: number, rowBytes: number, outPtr: number, nA: number) => void;
+  const count = countOf(k);
   return (g, from, rows, rowBytes, nA, out, outAt) => {
     const bytes = new Uint8Array(g.buffer, g.byteOffset, g.length);
-    byRowPieces(k, bytes, from, rows, rowBytes, nA, (inPtr, n, outPtr) => count(inPtr, n, rowBytes, outPtr, nA), (r0, n, counts) => {
+    byRowPieces(k, bytes, from, rows, rowBytes, nA, (inPtr, n, outPtr) => count(inPtr, n, rowBytes, outPtr, nA, rowBytes), (r0, n, counts) => {
       for (let r = 0; r < n; r++) {
         const at = outAt(r0 + r);
         for (let a = 0; a < nA; a++) out[at + a] += counts[r * nA + a];
       }
     });
+  };
+}
+
+/** This thread's counter of stored chunks decoded in module memory, or null without WebAssembly SIMD. */
+export function wasmRawCounter(): RawCounter | null {
+  const k = wasmKernel(WASM_BASE64);
+  if (!k) return null;
+  const count = countOf(k);
+  return async (raw, nA, counts) => {
+    const p = await pipelineFor(raw.pipeline);
+    const dtype = p.spec.chunk.dtype;
+    const [C0, C1, C2] = raw.chunkShape;
+    if (!raw.bytes || raw.chunkShape.length !== 3 || raw.extent[2] !== C2 || dtype.kind !== "int" || dtype.bits !== 8) return false;
+    const full = C0 * C1 * C2;
+    const rows = raw.extent[0];
+    const outPtr = (full + 15) & ~15;
+    const need = outPtr + rows * nA * 4;
+    const into: NDArray = { data: new Int8Array(k.memory(need).buffer, 0, full), shape: [C0, C1, C2], dtype };
+    const decoded = await decodeChunk(p, raw.bytes, raw.key, into);
+    // This thread runs one task at a time and nothing else grows this module's memory meanwhile.
+    const heap = k.memory(need);
+    if (decoded.data !== into.data) new Int8Array(heap.buffer, 0, full).set(decoded.data as Int8Array);
+    const out = new Int32Array(heap.buffer, outPtr, rows * nA);
+    out.fill(0);
+    count(0, rows, raw.extent[1] * C2, outPtr, nA, C1 * C2);
+    counts.set(out);
+    return true;
   };
 }

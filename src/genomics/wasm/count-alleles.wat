@@ -1,7 +1,7 @@
 ;; Allele counting over rows of int8 genotype bytes with WebAssembly SIMD (128-bit).
-;; count(in, rows, rowBytes, out, nA): for each row r and allele a < nA, adds the number of
-;; bytes equal to a in bytes [in + r*rowBytes, in + (r+1)*rowBytes) to the i32 at
-;; out + 4*(r*nA + a). Alleles go four at a time: one load per 16 bytes, then per allele one
+;; count(in, rows, rowBytes, out, nA, stride): for each row r and allele a < nA, adds the
+;; number of bytes equal to a in bytes [in + r*stride, in + r*stride + rowBytes) to the i32
+;; at out + 4*(r*nA + a) (stride > rowBytes: rows of a chunk clipped at the array's edge). Alleles go four at a time: one load per 16 bytes, then per allele one
 ;; compare and one subtract into 8-bit lane counters, widened and summed every 255 vectors
 ;; (before a lane could wrap). Source of count-alleles-wasm.ts (scripts/build-wasm.mjs).
 (module
@@ -21,7 +21,7 @@
         (local.set $o (i32.add (local.get $out)
           (i32.shl (i32.add (i32.mul (local.get $r) (local.get $nA)) (local.get $a)) (i32.const 2))))
         (i32.store (local.get $o) (i32.add (i32.load (local.get $o)) (local.get $n))))))
-  (func (export "count") (param $in i32) (param $rows i32) (param $rowBytes i32) (param $out i32) (param $nA i32)
+  (func (export "count") (param $in i32) (param $rows i32) (param $rowBytes i32) (param $out i32) (param $nA i32) (param $stride i32)
     (local $r i32) (local $a i32) (local $p i32) (local $rowStart i32) (local $end i32) (local $vend i32)
     (local $blockEnd i32) (local $b i32) (local $v v128)
     (local $n0 v128) (local $n1 v128) (local $n2 v128) (local $n3 v128)
@@ -29,7 +29,7 @@
     (local $t0 i32) (local $t1 i32) (local $t2 i32) (local $t3 i32)
     (block $rowsDone (loop $rowLoop
       (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
-      (local.set $rowStart (i32.add (local.get $in) (i32.mul (local.get $r) (local.get $rowBytes))))
+      (local.set $rowStart (i32.add (local.get $in) (i32.mul (local.get $r) (local.get $stride))))
       (local.set $end (i32.add (local.get $rowStart) (local.get $rowBytes)))
       (local.set $vend (i32.sub (local.get $end) (i32.and (local.get $rowBytes) (i32.const 15))))
       (local.set $a (i32.const 0))
