@@ -227,6 +227,10 @@ test("Zarr chunks decoded straight into the SIMD kernel's memory (edge chunks cl
     const gt = genotypeArray(a);
     const ref = numpyReference(g, [V, S, P], 5, null);
     assert.deepEqual(rows(await compute((await gt.countAlleles({ maxAllele: 5 })).array)), ref.counts);
+    // A reduction task holds several counting kernels at once (their chunks decode in turns).
+    const { countSummary } = await import("../../src/genomics/count-summary.js");
+    const totals = (await countSummary((await gt.countAlleles({ maxAllele: 5 })).array)).alleleTotals;
+    assert.deepEqual(totals, [0, 1, 2, 3, 4, 5].map((k) => ref.counts.reduce((t: number, r: number[]) => t + r[k], 0)));
     const sub = [1, 28, 9];
     assert.deepEqual(rows(await compute((await gt.countAlleles({ maxAllele: 5, subpop: sub })).array)), numpyReference(g, [V, S, P], 5, sub).counts);
     const pops = await gt.countAllelesSubpops({ all: [...Array(S).keys()], some: sub }, { maxAllele: 5 });

@@ -28,6 +28,11 @@ type CountFn = (inPtr: number, rows: number, rowBytes: number, outPtr: number, n
 
 const countOf = (k: WasmKernel) => k.exports.count as CountFn;
 
+// One fused task may run several counting kernels concurrently (their inputs are awaited
+// together): stored chunks take turns, since each decodes into the same module memory and
+// awaits in between.
+let turn: Promise<unknown> = Promise.resolve();
+
 /** This thread's SIMD row counter, or null when WebAssembly SIMD is unavailable. */
 export function wasmRowCounter(): RowCounter | null {
   const k = wasmKernel(WASM_BASE64);
@@ -48,8 +53,14 @@ export function wasmRowCounter(): RowCounter | null {
 export function wasmRawCounter(): RawCounter | null {
   const k = wasmKernel(WASM_BASE64);
   if (!k) return null;
-  const count = countOf(k);
-  return async (raw, nA, counts) => {
+  const mod = k;
+  const count = countOf(mod);
+  return (raw, nA, counts) => {
+    const mine = turn.then(() => countRaw(raw, nA, counts));
+    turn = mine.catch(() => {});
+    return mine;
+  };
+  async function countRaw(raw: RawChunk, nA: number, counts: Int32Array): Promise<boolean> {
     const p = await pipelineFor(raw.pipeline);
     const dtype = p.spec.chunk.dtype;
     const [C0, C1, C2] = raw.chunkShape;
@@ -58,15 +69,15 @@ export function wasmRawCounter(): RawCounter | null {
     const rows = raw.extent[0];
     const outPtr = (full + 15) & ~15;
     const need = outPtr + rows * nA * 4;
-    const into: NDArray = { data: new Int8Array(k.memory(need).buffer, 0, full), shape: [C0, C1, C2], dtype };
+    const into: NDArray = { data: new Int8Array(mod.memory(need).buffer, 0, full), shape: [C0, C1, C2], dtype };
     const decoded = await decodeChunk(p, raw.bytes, raw.key, into);
-    // This thread runs one task at a time and nothing else grows this module's memory meanwhile.
-    const heap = k.memory(need);
+    // Turns are taken (above) and nothing else grows this module's memory meanwhile.
+    const heap = mod.memory(need);
     if (decoded.data !== into.data) new Int8Array(heap.buffer, 0, full).set(decoded.data as Int8Array);
     const out = new Int32Array(heap.buffer, outPtr, rows * nA);
     out.fill(0);
     count(0, rows, raw.extent[1] * C2, outPtr, nA, C1 * C2);
     counts.set(out);
     return true;
-  };
+  }
 }
