@@ -8,7 +8,7 @@
 import type { NDArray } from "../codecs/types.js";
 import { loadKernel } from "../runtime/kernel-task.js";
 import type { ProgramArgs, ProgramNode, RawBlock } from "./plan.js";
-import type { RawChunk } from "../sources/types.js";
+import { storedBytes, type RawChunk } from "../sources/types.js";
 import { decodeChunk } from "../codecs/pipeline.js";
 import { copyRegion } from "../format/copy.js";
 import { allocate, isVariableLength, layoutOf, viewAs } from "../format/dtype.js";
@@ -52,8 +52,9 @@ async function decodeRaw(raw: RawChunk, scratch?: ArrayBuffer[]): Promise<NDArra
   const reuse = scratch && !isVariableLength(dtype) ? scratch : undefined;
   const { units, unitBytes } = layoutOf(dtype);
   const fresh = (shape: readonly number[]) => viewAs(dtype, scratchBytes(reuse!, product(shape) * units * unitBytes));
-  const into: NDArray | undefined = reuse && raw.bytes ? { data: fresh(raw.chunkShape), shape: [...raw.chunkShape], dtype } : undefined;
-  const full = raw.bytes ? await decodeChunk(p, raw.bytes, raw.key, into) : { data: allocateFilled(dtype, product(raw.chunkShape), raw.fill), shape: raw.chunkShape, dtype };
+  const bytes = storedBytes(raw);
+  const into: NDArray | undefined = reuse && bytes ? { data: fresh(raw.chunkShape), shape: [...raw.chunkShape], dtype } : undefined;
+  const full = bytes ? await decodeChunk(p, bytes, raw.key, into) : { data: allocateFilled(dtype, product(raw.chunkShape), raw.fill), shape: raw.chunkShape, dtype };
   if (raw.extent.every((e, d) => e === raw.chunkShape[d])) return full;
   const out = reuse ? fresh(raw.extent) : allocate(dtype, product(raw.extent));
   const sel = raw.extent.map((n) => ({ start: 0, step: 1, count: n }));

@@ -17,6 +17,8 @@ import { product } from "../format/ndarray.js";
 import type { ChunkPool } from "../runtime/pool.js";
 import type { PipelineRef } from "../runtime/chunk-worker.js";
 import type { KernelRef } from "../runtime/kernel-task.js";
+import { readLocalFile } from "../stores/fs.js";
+import type { LocalFile } from "../stores/types.js";
 import type { FillValue } from "../format/fill-value.js";
 
 /** Options of one chunk read. */
@@ -71,8 +73,10 @@ export interface LeafTask {
 
 /** A chunk as stored: see {@link ChunkSource.rawChunk}. */
 export interface RawChunk {
-  /** The stored bytes; undefined when the chunk is not stored (it reads as the fill value). */
+  /** The stored bytes; undefined when the chunk is not stored (it reads as the fill value) or is in `file`. */
   bytes?: Uint8Array;
+  /** A local file holding the stored bytes, read by the thread that decodes them (a missing file: not stored). */
+  file?: LocalFile;
   /** Names the chunk in errors. */
   key: string;
   /** The pipeline that decodes `bytes` to a chunk of `chunkShape`. */
@@ -82,6 +86,11 @@ export interface RawChunk {
   /** The part of the chunk inside the array (the source chunk's shape). */
   extent: number[];
   fill: FillValue;
+}
+
+/** The stored bytes of a raw chunk, reading its file in this thread when it names one (undefined: not stored). */
+export function storedBytes(raw: RawChunk): Uint8Array | undefined {
+  return raw.bytes ?? (raw.file ? readLocalFile(raw.file, raw.key) : undefined);
 }
 
 /** Where a chunk lies in the array: its first element and its (clipped) extent. */

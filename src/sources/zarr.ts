@@ -55,8 +55,10 @@ export function zarrSource(arr: ZarrArray, opts: ZarrSourceOptions = {}): ChunkS
       const p = await pipelineOf(arr);
       if (await shardingOf(arr)) return undefined;
       const key = chunkKeyOf(arr, coords);
-      const bytes = await arr.store.get(key);
-      return { bytes, key, pipeline: pipelineRef(p.spec), chunkShape: [...arr.meta.chunkShape], extent: box.shape, fill: arr.meta.fill };
+      const raw = { key, pipeline: pipelineRef(p.spec), chunkShape: [...arr.meta.chunkShape], extent: box.shape, fill: arr.meta.fill };
+      // A directory store's chunk is read by the worker that decodes it: the main thread only plans.
+      const file = await arr.store.localFile?.(key);
+      return file ? { ...raw, file } : { ...raw, bytes: await arr.store.get(key) };
     } : undefined,
     async read(coords: readonly number[], ro: ChunkReadOptions = {}) {
       ro.signal?.throwIfAborted();

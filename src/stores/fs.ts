@@ -20,7 +20,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { StoreError } from "../format/errors.js";
 import { checkKey, checkPrefix, keyProblem, resolveRange, splitPrefix } from "./keys.js";
-import type { ByteRange, ReadableStore, Store } from "./types.js";
+import type { ByteRange, LocalFile, ReadableStore, Store } from "./types.js";
 
 /** Options of {@link openFsStore}. */
 export interface FsStoreOptions {
@@ -274,7 +274,14 @@ export async function openFsStore(root: string, options: FsStoreOptions = {}): P
     }
   }
 
-  if (readOnly) return { url, get, list, listDir, close: async () => {} };
+  /** The key's file for readers in other threads (read with {@link readLocalFile}, which opens it without following links). */
+  async function localFile(key: string): Promise<LocalFile | undefined> {
+    if (!O_NOFOLLOW) return undefined;
+    const real = await realFile(key);
+    return real === undefined ? undefined : { path: real, root: rootReal };
+  }
+
+  if (readOnly) return { url, get, list, listDir, localFile, close: async () => {} };
 
   /** realpath of the key's directory, creating it as needed; refused when outside the root. */
   async function ensureDir(dirAbs: string, key: string): Promise<string> {
@@ -366,10 +373,56 @@ export async function openFsStore(root: string, options: FsStoreOptions = {}): P
     }
   }
 
-  return { url, get, list, listDir, set, delete: del, close: async () => {} };
+  return { url, get, list, listDir, localFile, set, delete: del, close: async () => {} };
 }
 
 /** fsync a directory so a rename in it is durable (not supported on Windows: ignored there). */
+/**
+ * Read a key's file named by a directory store's `localFile` (in any thread): undefined when
+ * it is missing or not a file; a symbolic link is followed only when it resolves inside the
+ * store's root, as the store's own `get` does.
+ */
+export function readLocalFile(f: LocalFile, key: string): Uint8Array | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(f.path, fsc.O_RDONLY | O_NOFOLLOW);
+  } catch (e) {
+    if (isMissing(e)) return undefined;
+    if ((e as NodeJS.ErrnoException).code !== "ELOOP") throw ioError("get", key, e);
+    let real: string;
+    try {
+      real = fs.realpathSync(f.path);
+    } catch (e2) {
+      if (isMissing(e2)) return undefined;
+      throw ioError("get", key, e2);
+    }
+    const base = f.root.endsWith(path.sep) ? f.root : f.root + path.sep;
+    if (!(real === f.root || real.startsWith(base))) throw new StoreError("resolves outside the store root (symbolic link)", key);
+    try {
+      fd = fs.openSync(real, fsc.O_RDONLY);
+    } catch (e3) {
+      if (isMissing(e3)) return undefined;
+      throw ioError("get", key, e3);
+    }
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return undefined;
+    const out = new Uint8Array(st.size);
+    let done = 0;
+    while (done < out.length) {
+      const n = fs.readSync(fd, out, done, out.length - done, done);
+      if (n === 0) break;
+      done += n;
+    }
+    return done === out.length ? out : out.slice(0, done);
+  } catch (e) {
+    throw ioError("get", key, e);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 async function syncDir(dir: string, key: string): Promise<void> {
   let fh;
   try {

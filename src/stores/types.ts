@@ -29,6 +29,20 @@ export interface ReadableStore {
   close?(): Promise<void>;
   /** A short description for messages ("file:///data/x.zarr"). */
   readonly url?: string;
+  /**
+   * Optional (directory stores): where the value of `key` lies on the local disk — its
+   * directory resolved and checked to be inside the store — so another thread can read it
+   * with `readLocalFile` (stores/fs.ts); undefined when its directory does not exist.
+   */
+  localFile?(key: string): Promise<LocalFile | undefined>;
+}
+
+/** A key's file in a directory store: see {@link ReadableStore.localFile}. */
+export interface LocalFile {
+  /** The file's path, its directory resolved (the file itself may be missing or a symbolic link). */
+  path: string;
+  /** The store's resolved root: a symbolically linked file is read only if it resolves inside. */
+  root: string;
 }
 
 /** A readable and writable store. */

@@ -225,6 +225,16 @@ test("fs: symlinks inside the root that point outside are refused; inside links 
   assert.equal(fs.readFileSync(path.join(outside, "secret"), "utf8"), "secret");
   assert.ok(fs.lstatSync(path.join(root, "filelink")).isSymbolicLink());
 
+  // Files handed to other threads (localFile + readLocalFile) follow the same rules.
+  const { readLocalFile } = await import("../../src/stores/fs.js");
+  const linked = (await s.localFile!("filelink"))!;
+  assert.throws(() => readLocalFile(linked, "filelink"), escape);
+  await assert.rejects(s.localFile!("dirlink/secret"), escape);
+  assert.deepEqual(readLocalFile((await s.localFile!("innerlink"))!, "innerlink"), enc("inside"));
+  assert.deepEqual(readLocalFile((await s.localFile!("real/v"))!, "real/v"), enc("inside"));
+  assert.equal(readLocalFile((await s.localFile!("real/none"))!, "real/none"), undefined);
+  assert.equal(await s.localFile!("nodir/x"), undefined);
+
   // Links that stay inside the root behave like what they point at.
   assert.deepEqual(await s.get("innerlink"), enc("inside"));
   assert.deepEqual(await s.get("innerdir/v", { offset: 2 }), enc("side"));

@@ -11,7 +11,7 @@ import { decodeChunk } from "../../codecs/pipeline.js";
 import type { NDArray } from "../../codecs/types.js";
 import { pipelineFor } from "../../runtime/chunk-worker.js";
 import { byRowPieces, wasmKernel, type WasmKernel } from "../../runtime/wasm.js";
-import type { RawChunk } from "../../sources/types.js";
+import { storedBytes, type RawChunk } from "../../sources/types.js";
 import { WASM_BASE64 } from "./count-alleles-wasm.js";
 
 /** Counts alleles 0..nA-1 of `rows` rows of `rowBytes` bytes of `g` from byte `from`, adding row r's count of allele a to `out[outAt(r) + a]`. */
@@ -64,13 +64,15 @@ export function wasmRawCounter(): RawCounter | null {
     const p = await pipelineFor(raw.pipeline);
     const dtype = p.spec.chunk.dtype;
     const [C0, C1, C2] = raw.chunkShape;
-    if (!raw.bytes || raw.chunkShape.length !== 3 || raw.extent[2] !== C2 || dtype.kind !== "int" || dtype.bits !== 8) return false;
+    if (raw.chunkShape.length !== 3 || raw.extent[2] !== C2 || dtype.kind !== "int" || dtype.bits !== 8) return false;
+    const bytes = storedBytes(raw);
+    if (!bytes) return false;
     const full = C0 * C1 * C2;
     const rows = raw.extent[0];
     const outPtr = (full + 15) & ~15;
     const need = outPtr + rows * nA * 4;
     const into: NDArray = { data: new Int8Array(mod.memory(need).buffer, 0, full), shape: [C0, C1, C2], dtype };
-    const decoded = await decodeChunk(p, raw.bytes, raw.key, into);
+    const decoded = await decodeChunk(p, bytes, raw.key, into);
     // Turns are taken (above) and nothing else grows this module's memory meanwhile.
     const heap = mod.memory(need);
     if (decoded.data !== into.data) new Int8Array(heap.buffer, 0, full).set(decoded.data as Int8Array);
