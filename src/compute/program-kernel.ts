@@ -1,8 +1,10 @@
 /**
  * The kernel that runs a fused block program in a worker thread: it evaluates each tree
  * bottom-up, calling every node's kernel in this thread (imported by URL once per thread),
- * each shared node once. Blocks live in shared memory, so neither the loaded leaves nor the
- * results are copied between threads.
+ * each shared node once. Leaves arrive as blocks in shared memory, as stored chunks (bytes,
+ * or a local file this thread reads) decoded here into reused private buffers, or as leaf
+ * tasks (a source's kernel that makes the block here, e.g. an HDF5 hyperslab read); kernels
+ * that ask (`rawInputs`) get stored chunks undecoded. Only the results leave the thread.
  * @module
  */
 import type { NDArray } from "../codecs/types.js";
