@@ -10,15 +10,24 @@ import path from "node:path";
 import { cpuMark, othersCores } from "./cpu-share.js";
 import type { GSide } from "./sides.js";
 
-/** What one run of a side measured. */
-export interface Sample {
-  /** Seconds of the child's timed section (CLI: wall time of the whole process). */
+/** One timed full pass of a side. */
+export interface Pass {
   seconds: number;
-  /** Decoded bytes the side handled. */
-  bytes: number;
-  maxRssKiB: number;
   /** Total count of each allele, for sides that count. */
   totals?: number[];
+}
+
+/** What one run (one process) of a side measured. */
+export interface Sample {
+  /**
+   * The timed passes, in order: the counting and decoding children time PASSES full passes in
+   * a row after their warm-up (first pass, then the steady state); the CLI side has one, the
+   * wall time of the whole process.
+   */
+  passes: Pass[];
+  /** Decoded bytes the side handled per pass. */
+  bytes: number;
+  maxRssKiB: number;
   /** What the side ran (as the child reports it). */
   api?: string;
   /** CLI side: the seconds the CLI itself reports (after start-up and opening). */
@@ -36,6 +45,9 @@ export interface Outcome {
 
 const TIMEOUT_MS = 30 * 60 * 1000;
 
+/** Timed passes every child (all sides but the CLI) must report. */
+export const PASSES = 2;
+
 /** The CLI's `--json` report: the fields the benchmark reads. */
 interface CliReport {
   alleleTotals: number[];
@@ -48,12 +60,15 @@ function parseSample(side: GSide, stdout: string, wall: number, rssFile: string)
   if (side.output === "cli") {
     const r = JSON.parse(stdout) as CliReport;
     const bytes = r.shape.reduce((a, b) => a * b, 1);
-    return { seconds: wall, bytes, maxRssKiB: Number(readFileSync(rssFile, "utf8")), totals: r.alleleTotals, innerSeconds: r.seconds, api: "count-alleles --json" };
+    return { passes: [{ seconds: wall, totals: r.alleleTotals }], bytes, maxRssKiB: Number(readFileSync(rssFile, "utf8")), innerSeconds: r.seconds, api: "count-alleles --json" };
   }
   const line = stdout.trim().split("\n").reverse().find((l) => l.startsWith("{"));
   if (!line) throw new Error(`no result line in output: ${stdout.slice(-200)}`);
   const r = JSON.parse(line) as Sample;
-  return { seconds: r.seconds, bytes: r.bytes, maxRssKiB: r.maxRssKiB, totals: r.totals ?? undefined, api: r.api };
+  // A child that timed fewer passes would leave the steady-state column silently empty.
+  if (!Array.isArray(r.passes) || r.passes.length !== PASSES || r.passes.some((p) => !(p.seconds > 0)))
+    throw new Error(`expected ${PASSES} timed passes, got ${JSON.stringify(r.passes)?.slice(0, 200)}`);
+  return { passes: r.passes.map((p) => ({ seconds: p.seconds, totals: p.totals ?? undefined })), bytes: r.bytes, maxRssKiB: r.maxRssKiB, api: r.api };
 }
 
 /** Run one repeat of `side` from `cwd`; throws with the child's stderr tail on failure. */
@@ -88,7 +103,9 @@ export function interleave(sides: GSide[], repeats: number, cwd: string, tmp: st
         o.samples.push(s);
         if (others !== undefined) o.others.push(others);
         const busy = others === undefined ? "" : ` (other processes: ${others.toFixed(2)} cores)`;
-        log(`  [${rep + 1}/${repeats}] ${o.side.layout} ${o.side.label}: ${s.seconds.toFixed(3)} s, ${(s.maxRssKiB / 1024).toFixed(0)} MiB${s.totals ? `, totals ${s.totals.join(",")}` : ""}${busy}`);
+        const secs = s.passes.map((p) => p.seconds.toFixed(3)).join(" / ");
+        const totals = [...new Set(s.passes.map((p) => p.totals?.join(",")).filter((t) => t !== undefined))];
+        log(`  [${rep + 1}/${repeats}] ${o.side.layout} ${o.side.label}: ${secs} s, ${(s.maxRssKiB / 1024).toFixed(0)} MiB${totals.length ? `, totals ${totals.join(" | ")}` : ""}${busy}`);
       } catch (e) {
         o.error = (e as Error).message;
         log(`  [${rep + 1}/${repeats}] ${o.side.layout} ${o.side.label}: FAILED ${o.error}`);

@@ -9,7 +9,10 @@ import type { GenomicsArgs, Layout } from "./args.js";
 /** What a side is, for the summary rows. */
 export type Role = "zarrflow" | "zarrflow1" | "dask" | "limit" | "cli" | "nodeLimit";
 
-/** One side: a command printing one JSON result line (`line`) or the CLI's `--json` report (`cli`). */
+/**
+ * One side: a command printing one JSON result line with its timed passes (`line`) or the
+ * CLI's `--json` report (`cli`, one pass: the whole process's wall time).
+ */
 export interface GSide {
   layout: Layout;
   role: Role;
@@ -66,11 +69,12 @@ export function layoutSides(ctx: SideContext, layout: Layout, p: LayoutPaths): G
   if (n > 1) sides.push({ layout, role: "zarrflow1", label: "zarrflow, 1 worker", cmd: [node, child, p.location, "1"], output: "line" });
   const kind = layout === "hdf5" ? "h5py" : "zarr";
   sides.push({ layout, role: "dask", label: `dask + ${kind === "h5py" ? "h5py" : "zarr-python"} + numba, ${plural(n, "worker")}`, cmd: [python, path.join(here, "count_alleles_dask.py"), kind, p.file, p.component, String(n)], output: "line" });
+  const limit = path.join(here, "decode_limit.py");
   sides.push(layout === "hdf5"
-    ? { layout, role: "limit", label: `native-decode limit: zlib inflate of the HDF5 chunks, ${plural(n, "thread")}`, cmd: [python, path.join(here, "hdf5_decode.py"), p.file, p.component, String(n)], output: "line" }
-    : { layout, role: "limit", label: `native-decode limit: c-blosc (numcodecs), ${plural(n, "thread")}`, cmd: [python, path.join(ctx.repo, "bench", "peers", "blosc_decode.py"), p.arrayDir!, String(n)], output: "line" });
+    ? { layout, role: "limit", label: `native-decode limit: zlib inflate of the HDF5 chunks, ${plural(n, "thread")}`, cmd: [python, limit, "hdf5", p.file, p.component, String(n)], output: "line" }
+    : { layout, role: "limit", label: `native-decode limit: c-blosc (numcodecs), ${plural(n, "thread")}`, cmd: [python, limit, "blosc", p.arrayDir!, String(n)], output: "line" });
   if (layout === "zlib")
-    sides.push({ layout, role: "nodeLimit", label: `node:zlib inflate of the blosc blocks, ${plural(n, "worker thread")}`, cmd: [node, path.join(ctx.repo, "bench", "peers", "blosc-inflate.mjs"), p.arrayDir!, String(n)], output: "line", info: true });
+    sides.push({ layout, role: "nodeLimit", label: `node:zlib inflate of the blosc blocks, ${plural(n, "worker thread")}`, cmd: [node, path.join(here, "inflate-limit.mjs"), p.arrayDir!, String(n)], output: "line", info: true });
   sides.push({
     layout, role: "cli", label: `zarrflow CLI count-alleles --workers ${n} (wall time, start-up included)`, output: "cli", info: true,
     // A ./ path (children run from the repository root): a bare "bench/..." would name a package.

@@ -1,0 +1,106 @@
+/**
+ * node:zlib's own decode limit for bench/genomics.ts (info row of the blosc-zlib layout):
+ * every chunk file of a Zarr v2 blosc-zlib array inflated with node:zlib on N worker
+ * threads, no Zarr layer and no zarrflow code.
+ *
+ *   node bench/genomics/inflate-limit.mjs ARRAY_DIR WORKERS
+ *
+ * The main thread reads every chunk file into one SharedArrayBuffer (not timed) and starts
+ * WORKERS threads, each of which decodes one chunk as a warm-up. Then PASSES timed passes in
+ * a row, as the counting sides do: from "go" until every thread is done, threads taking the
+ * next chunk from a shared atomic counter, parsing its Blosc1 frame and calling `inflateSync`
+ * per stream (which allocates its output, as zarrflow's zlib codec does), copied into one
+ * reused per-thread buffer. Only what the genotype layouts need is handled: typesize-1
+ * frames without shuffle (one stream per block), zlib or stored streams, memcpyed frames.
+ * (bench/peers/blosc-inflate.mjs does one pass; its worker threads cannot be reused from here
+ * because importing it in a worker runs its own worker code.)
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+import { inflateSync } from "node:zlib";
+
+/** Timed full passes per process (the driver reads them as "first" and "second"). */
+const PASSES = 2;
+const HEADER = 16;
+const MEMCPYED = 0x02;
+const ZLIB = 3;
+
+const u32 = (b, at) => (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
+
+/** Decoded size of a Blosc1 frame. */
+const frameBytes = (frame) => u32(frame, 4);
+
+/** Decode one Blosc1 frame into `out` (at least its decoded size long); returns that size. */
+function inflateFrame(frame, out) {
+  const [, , flags, typesize] = frame;
+  const nbytes = frameBytes(frame);
+  if (flags & MEMCPYED) {
+    out.set(frame.subarray(HEADER, HEADER + nbytes));
+    return nbytes;
+  }
+  // Typesize 1 without shuffle: every block is a single stream whatever the split flag says.
+  if (flags >>> 5 !== ZLIB || typesize !== 1 || flags & 0x05) throw new Error(`unsupported blosc frame (flags ${flags}, typesize ${typesize})`);
+  const blocksize = u32(frame, 8);
+  const nblocks = Math.ceil(nbytes / blocksize);
+  for (let j = 0; j < nblocks; j++) {
+    const size = Math.min(blocksize, nbytes - j * blocksize);
+    const start = u32(frame, HEADER + 4 * j);
+    const cs = u32(frame, start);
+    const stream = frame.subarray(start + 4, start + 4 + cs);
+    const d = cs === size ? stream : inflateSync(stream);
+    if (d.length !== size) throw new Error(`block ${j}: ${d.length} bytes, expected ${size}`);
+    out.set(d, j * blocksize);
+  }
+  return nbytes;
+}
+
+function workerMain() {
+  const { frames, offsets, counter } = workerData;
+  const bytes = new Uint8Array(frames);
+  const next = new Int32Array(counter);
+  const n = offsets.length - 1;
+  const frameAt = (i) => bytes.subarray(offsets[i], offsets[i + 1]);
+  let biggest = 0;
+  for (let i = 0; i < n; i++) biggest = Math.max(biggest, frameBytes(frameAt(i)));
+  const out = new Uint8Array(biggest);
+  inflateFrame(frameAt(0), out);
+  parentPort.on("message", () => {
+    let decoded = 0;
+    for (let i = Atomics.add(next, 0, 1); i < n; i = Atomics.add(next, 0, 1)) decoded += inflateFrame(frameAt(i), out);
+    parentPort.postMessage(decoded);
+  });
+  parentPort.postMessage("ready");
+}
+
+async function main() {
+  const [dir, workersArg] = process.argv.slice(2);
+  const workers = Number(workersArg);
+  if (!dir || !(Number.isInteger(workers) && workers >= 1)) throw new Error("usage: inflate-limit.mjs ARRAY_DIR WORKERS");
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && !e.name.startsWith("."))
+    .map((e) => readFileSync(join(e.parentPath ?? e.path, e.name)));
+  const offsets = new Float64Array(files.length + 1);
+  files.forEach((f, i) => { offsets[i + 1] = offsets[i] + f.length; });
+  const frames = new SharedArrayBuffer(offsets[files.length]);
+  files.forEach((f, i) => new Uint8Array(frames).set(f, offsets[i]));
+  const counter = new SharedArrayBuffer(4);
+  const threads = Array.from({ length: workers }, () => new Worker(new URL(import.meta.url), { workerData: { frames, offsets, counter } }));
+  const message = (w) => new Promise((resolve, reject) => { w.once("message", resolve); w.once("error", reject); });
+  await Promise.all(threads.map(message));
+  const passes = [];
+  let bytes = 0;
+  for (let p = 0; p < PASSES; p++) {
+    Atomics.store(new Int32Array(counter), 0, 0);
+    const t = performance.now();
+    const done = threads.map(message);
+    for (const w of threads) w.postMessage("go");
+    bytes = (await Promise.all(done)).reduce((s, d) => s + d, 0);
+    passes.push({ seconds: (performance.now() - t) / 1000 });
+  }
+  await Promise.all(threads.map((w) => w.terminate()));
+  process.stdout.write(JSON.stringify({ passes, bytes, maxRssKiB: process.resourceUsage().maxRSS, chunks: files.length }) + "\n");
+}
+
+if (isMainThread) await main();
+else workerMain();
