@@ -12,48 +12,15 @@
  * per stream (which allocates its output, as zarrflow's zlib codec does), copied into one
  * reused per-thread buffer. Only what the genotype layouts need is handled: typesize-1
  * frames without shuffle (one stream per block), zlib or stored streams, memcpyed frames.
- * (bench/peers/blosc-inflate.mjs does one pass; its worker threads cannot be reused from here
- * because importing it in a worker runs its own worker code.)
+ * (The Blosc1 frame parser is bench/peers/blosc-inflate.mjs's; that script does one pass.)
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
-import { inflateSync } from "node:zlib";
+import { frameBytes, inflateFrame } from "../peers/blosc-inflate.mjs";
 
 /** Timed full passes per process (the driver reads them as "first" and "second"). */
 const PASSES = 2;
-const HEADER = 16;
-const MEMCPYED = 0x02;
-const ZLIB = 3;
-
-const u32 = (b, at) => (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
-
-/** Decoded size of a Blosc1 frame. */
-const frameBytes = (frame) => u32(frame, 4);
-
-/** Decode one Blosc1 frame into `out` (at least its decoded size long); returns that size. */
-function inflateFrame(frame, out) {
-  const [, , flags, typesize] = frame;
-  const nbytes = frameBytes(frame);
-  if (flags & MEMCPYED) {
-    out.set(frame.subarray(HEADER, HEADER + nbytes));
-    return nbytes;
-  }
-  // Typesize 1 without shuffle: every block is a single stream whatever the split flag says.
-  if (flags >>> 5 !== ZLIB || typesize !== 1 || flags & 0x05) throw new Error(`unsupported blosc frame (flags ${flags}, typesize ${typesize})`);
-  const blocksize = u32(frame, 8);
-  const nblocks = Math.ceil(nbytes / blocksize);
-  for (let j = 0; j < nblocks; j++) {
-    const size = Math.min(blocksize, nbytes - j * blocksize);
-    const start = u32(frame, HEADER + 4 * j);
-    const cs = u32(frame, start);
-    const stream = frame.subarray(start + 4, start + 4 + cs);
-    const d = cs === size ? stream : inflateSync(stream);
-    if (d.length !== size) throw new Error(`block ${j}: ${d.length} bytes, expected ${size}`);
-    out.set(d, j * blocksize);
-  }
-  return nbytes;
-}
 
 function workerMain() {
   const { frames, offsets, counter } = workerData;

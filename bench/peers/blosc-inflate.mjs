@@ -173,7 +173,7 @@ async function main() {
   files.forEach((f, i) => new Uint8Array(frames).set(f, offsets[i]));
   const counter = new SharedArrayBuffer(4);
   const assemble = flag === "--assemble" ? assembly(dir, names) : undefined;
-  const threads = Array.from({ length: workers }, () => new Worker(new URL(import.meta.url), { workerData: { frames, offsets, counter, assemble } }));
+  const threads = Array.from({ length: workers }, () => new Worker(new URL(import.meta.url), { workerData: { role: "blosc-inflate", frames, offsets, counter, assemble } }));
   const message = (w) => new Promise((resolve, reject) => { w.once("message", resolve); w.once("error", reject); });
   await Promise.all(threads.map(message));
   const t = performance.now();
@@ -190,5 +190,6 @@ async function main() {
 }
 
 // Run as a script (or as one of its worker threads); importing the parser does nothing.
-if (!isMainThread) workerMain();
+// Only this script's own workers run workerMain: other scripts' workers may import the parser.
+if (!isMainThread && workerData?.role === "blosc-inflate") workerMain();
 else if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
