@@ -26,19 +26,22 @@ const py = process.env.PYTHON ?? "/usr/bin/python3";
 const build = buildZarrflow(path.join(here, ".."), (s) => console.error(s));
 const child = path.join(build.dir, "bench", "compute", "child-reduce.js");
 
-interface Result { seconds: number; checksum: string; maxRssKiB: number }
+interface Result { passes: number[]; checksums: string[]; maxRssKiB: number }
 const sides: Record<string, () => Result> = {
   zarrflow: () => JSON.parse(execFileSync(process.execPath, [child, zarr, "calldata/GT", workers], { encoding: "utf8" })) as Result,
   "dask + zarr-python": () => JSON.parse(execFileSync(py, [path.join(here, "compute", "dask_reduce.py"), zarr, "calldata/GT", workers], { encoding: "utf8" })) as Result,
 };
 const runs: Record<string, Result[]> = {};
-for (let r = 0; r < repeats; r++) for (const [name, f] of Object.entries(sides)) { const res = f(); (runs[name] ??= []).push(res); console.error(`[${r + 1}/${repeats}] ${name}: ${res.seconds.toFixed(3)} s`); }
+for (let r = 0; r < repeats; r++) for (const [name, f] of Object.entries(sides)) { const res = f(); (runs[name] ??= []).push(res); console.error(`[${r + 1}/${repeats}] ${name}: ${res.passes.map((s) => s.toFixed(3)).join(" / ")} s`); }
 const med = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
-const zf = med(runs.zarrflow.map((x) => x.seconds));
-const sums = new Set(Object.values(runs).flat().map((x) => x.checksum));
-console.log(`| side | median s (min–max) | zarrflow is × | peak RSS |\n|---|---|---|---|`);
-for (const [name, rs] of Object.entries(runs)) {
-  const s = rs.map((x) => x.seconds);
-  console.log(`| ${name} | ${med(s).toFixed(3)} (${Math.min(...s).toFixed(3)}–${Math.max(...s).toFixed(3)}) | ${(med(s) / zf).toFixed(2)} | ${(Math.max(...rs.map((x) => x.maxRssKiB)) / 1024).toFixed(0)} MiB |`);
+const sums = new Set(Object.values(runs).flat().flatMap((x) => x.checksums));
+const passName = ["first pass", "second pass (steady state)"];
+console.log(`| side | pass | median s (min–max) | zarrflow is × | peak RSS |\n|---|---|---|---|---|`);
+for (let p = 0; p < 2; p++) {
+  const zf = med(runs.zarrflow.map((x) => x.passes[p]));
+  for (const [name, rs] of Object.entries(runs)) {
+    const s = rs.map((x) => x.passes[p]);
+    console.log(`| ${name} | ${passName[p]} | ${med(s).toFixed(3)} (${Math.min(...s).toFixed(3)}–${Math.max(...s).toFixed(3)}) | ${(med(s) / zf).toFixed(2)} | ${(Math.max(...rs.map((x) => x.maxRssKiB)) / 1024).toFixed(0)} MiB |`);
+  }
 }
 console.log(`\nchecksums agree: ${sums.size === 1 ? "yes" : `NO (${[...sums].join(", ")})`}; ${workers} workers, ${repeats} interleaved repeats; data ${data}`);
