@@ -77,6 +77,19 @@ function wordsOf(g: Int8Array): Int32Array | null {
   return g.byteOffset % 4 === 0 ? new Int32Array(g.buffer, g.byteOffset, g.length >> 2) : null;
 }
 
+/**
+ * Add per-row counts (rows × nA) into set `q` of `out` (rows × nP × nA); a plain copy when it
+ * is the first block of a single set. A function of its own so it is optimized early (the
+ * kernel itself is an async function, compiled later).
+ */
+function addRows(out: Int32Array, rowCounts: Int32Array, rows: number, nA: number, nP: number, q: number, first: boolean): void {
+  if (first && nP === 1) { out.set(rowCounts); return; }
+  for (let r = 0; r < rows; r++) {
+    const at = (r * nP + q) * nA, from = r * nA;
+    for (let a = 0; a < nA; a++) out[at + a] += rowCounts[from + a];
+  }
+}
+
 /** Parameters of {@link countAllelesKernel}. */
 export interface CountAllelesParams {
   /** Highest allele counted; the result has maxAllele + 1 columns. */
@@ -119,10 +132,7 @@ export async function countAllelesKernel(args: { blocks: (NDArray | RawBlock)[];
     if (isRawBlock(given)) {
       const rowCounts = new Int32Array(rows * nA);
       if (whole && rawCounter && nA > 0 && await rawCounter(given.raw, nA, rowCounts)) {
-        for (let q = 0; q < nP; q++) for (let r = 0; r < rows; r++) {
-          const at = (r * nP + q) * nA;
-          for (let a = 0; a < nA; a++) out[at + a] += rowCounts[r * nA + a];
-        }
+        for (let q = 0; q < nP; q++) addRows(out, rowCounts, rows, nA, nP, q, k === 0);
         continue;
       }
     }
