@@ -23,20 +23,24 @@ export type BlockPlan =
       kind: "call"; kernel: KernelRef; params: Record<string, unknown>; inputs: Record<string, BlockPlan>; label: string;
       /** When set, inputs named "0", "1", ... reach the kernel as one array under this name (mapBlocks' `blocks`). */
       blocksAs?: string;
-      /** Inputs that are stored chunks reach the kernel undecoded, as {@link RawBlock}s (kernels that decode into memory of their own). */
+      /** Inputs that are stored chunks or leaf tasks reach the kernel unmade, as {@link RawBlock}s (kernels that make them in memory of their own). */
       rawInputs?: boolean;
     };
 
-/** A stored chunk handed to a kernel undecoded (see `rawInputs`): the kernel decodes it where it wants, or calls `decoded()`. */
+/**
+ * A block handed to a kernel unmade (see `rawInputs`): a stored chunk (`raw`) or a source's
+ * leaf task (`task`). The kernel decodes or runs it into memory of its own, or calls `decoded()`.
+ */
 export interface RawBlock {
-  raw: RawChunk;
-  /** The chunk decoded as any other input would be (clipped to its extent). */
+  raw?: RawChunk;
+  task?: LeafTask;
+  /** The block made as any other input would be (clipped to its extent). */
   decoded(): Promise<NDArray>;
 }
 
 /** True for a {@link RawBlock}. */
 export function isRawBlock(x: unknown): x is RawBlock {
-  return typeof x === "object" && x !== null && "raw" in x && typeof (x as RawBlock).decoded === "function";
+  return typeof x === "object" && x !== null && ("raw" in x || "task" in x) && typeof (x as RawBlock).decoded === "function";
 }
 
 /** A plan as a worker receives it: loads replaced by indexes into the loaded leaves. */

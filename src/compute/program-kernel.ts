@@ -97,11 +97,13 @@ export async function runProgram(args: ProgramArgs): Promise<unknown[]> {
         const fn = await loadKernel(n.kernel);
         const call: Record<string, unknown> = { ...n.params };
         const entries = Object.entries(n.inputs);
-        // Stored chunks stay undecoded for kernels that ask (they decode into memory of their own).
+        // Stored chunks and leaf tasks stay unmade for kernels that ask (they make them in memory of their own).
         const undecoded = (input: ProgramNode): RawBlock | undefined => {
           if (!n.rawInputs || !("leaf" in input)) return undefined;
           const l = args.leaves[input.leaf];
-          return "raw" in l ? { raw: l.raw, decoded: () => leaf(input.leaf) } : undefined;
+          if ("raw" in l) return { raw: l.raw, decoded: () => leaf(input.leaf) };
+          if ("task" in l) return { task: l.task, decoded: () => leaf(input.leaf) };
+          return undefined;
         };
         const values = await Promise.all(entries.map(([, input]) => undecoded(input) ?? evaluate(input)));
         if (n.blocksAs) call[n.blocksAs] = values;

@@ -21,7 +21,7 @@ import { ComputeError } from "../format/errors.js";
 import { DT } from "../compute/kernels/dtypes.js";
 import { sharedData } from "../compute/kernels/values.js";
 import { isRawBlock, type RawBlock } from "../compute/plan.js";
-import { wasmRawCounter, wasmRowCounter } from "./wasm/count-alleles.js";
+import { wasmRawCounter, wasmRowCounter, wasmTaskCounter } from "./wasm/count-alleles.js";
 
 /** Per-call predicates and transforms. */
 export type CallOp = "isCalled" | "isMissing" | "isHom" | "isHomRef" | "isHomAlt" | "isHet" | "toNAlt";
@@ -107,8 +107,9 @@ export interface CountAllelesParams {
 /**
  * Kernel: allele counts of one row of genotype blocks (blocks that share their variants and
  * together span some samples), in one pass per set over each block. Returns int32
- * (variants, [1,] [sets,] maxAllele + 1). Blocks may arrive as stored chunks (`rawInputs`):
- * counted whole, those are decoded straight into the SIMD kernel's memory.
+ * (variants, [1,] [sets,] maxAllele + 1). Blocks may arrive unmade (`rawInputs`): counted
+ * whole, stored chunks are decoded and leaf-task blocks (HDF5) read straight into the SIMD
+ * kernel's memory.
  */
 export async function countAllelesKernel(args: { blocks: (NDArray | RawBlock)[]; params: CountAllelesParams }): Promise<NDArray> {
   const op = "countAlleles";
@@ -122,7 +123,8 @@ export async function countAllelesKernel(args: { blocks: (NDArray | RawBlock)[];
   const nP = pops.length;
   const simd = params.simd === false ? null : wasmRowCounter();
   const rawCounter = params.simd === false ? null : wasmRawCounter();
-  const rowsOf = (b: NDArray | RawBlock) => (isRawBlock(b) ? b.raw.extent[0] : b.shape[0]);
+  const taskCounter = params.simd === false ? null : wasmTaskCounter();
+  const rowsOf = (b: NDArray | RawBlock) => (!isRawBlock(b) ? b.shape[0] : b.raw ? b.raw.extent[0] : b.task!.shape[0]);
   const rows = rowsOf(blocks[0]);
   const out = sharedData(DT.int32, rows * nP * nA) as Int32Array;
   for (let k = 0; k < blocks.length; k++) {
@@ -131,7 +133,10 @@ export async function countAllelesKernel(args: { blocks: (NDArray | RawBlock)[];
     const whole = pops.every((perBlock) => perBlock[k] === null);
     if (isRawBlock(given)) {
       const rowCounts = new Int32Array(rows * nA);
-      if (whole && rawCounter && nA > 0 && await rawCounter(given.raw, nA, rowCounts)) {
+      const made = whole && nA > 0 && (given.raw
+        ? rawCounter !== null && (await rawCounter(given.raw, nA, rowCounts))
+        : given.task !== undefined && taskCounter !== null && (await taskCounter(given.task, nA, rowCounts)));
+      if (made) {
         for (let q = 0; q < nP; q++) addRows(out, rowCounts, rows, nA, nP, q, k === 0);
         continue;
       }

@@ -99,7 +99,7 @@ export async function hdf5Source(fileOrLocation: string, datasetOrOpts?: string 
       if (closed) throw new StoreError("the source is closed", name);
       const box = chunkBox(source, coords);
       return {
-        kernel: HDF5_KERNELS.readBlock, bytes: product(box.shape) * itemBytes,
+        kernel: HDF5_KERNELS.readBlock, bytes: product(box.shape) * itemBytes, shape: box.shape,
         args: { file, dataset, shape: d.shape, start: box.start, count: box.shape, dtype: d.dtype, key: `${name} chunk [${String(coords)}]` },
       };
     },

@@ -67,6 +67,8 @@ export interface ChunkSource {
 export interface LeafTask {
   kernel: KernelRef;
   args: Record<string, unknown>;
+  /** The block's shape. */
+  shape: number[];
   /** Bytes of the block, when the kernel can fill a buffer it is given (`out`). */
   bytes?: number;
 }

@@ -239,3 +239,28 @@ test("Zarr chunks decoded straight into the SIMD kernel's memory (edge chunks cl
     assert.deepEqual(rows(some), numpyReference(g, [V, S, P], 5, sub).counts);
   }
 });
+
+test("HDF5 blocks read straight into the SIMD kernel's memory (leaf tasks) count as numpy does", async () => {
+  const { hdf5Source } = await import("../../src/sources/hdf5.js");
+  const { countSummary } = await import("../../src/genomics/count-summary.js");
+  const [V, S, P] = [45, 13, 2];
+  const g = randomCalls(V, S, P, 21);
+  const dir = mkdtempSync(join(tmpdir(), "zarrflow-gt-h5-"));
+  try {
+    writeFileSync(join(dir, "g.bin"), g);
+    execFileSync(PYTHON, ["-c", `
+import h5py, numpy as np, sys
+g = np.fromfile(sys.argv[1], dtype=np.int8).reshape(${V}, ${S}, ${P})
+with h5py.File(sys.argv[2], "w") as f: f.create_dataset("calldata/genotype", data=g, chunks=(8, 5, 2), compression="gzip")
+`, join(dir, "g.bin"), join(dir, "g.h5")]);
+    const gt = genotypeArray(await hdf5Source(join(dir, "g.h5"), "calldata/genotype"));
+    const ref = numpyReference(g, [V, S, P], 5, null);
+    const ac = await gt.countAlleles({ maxAllele: 5 });
+    assert.deepEqual(rows(await compute(ac.array)), ref.counts);
+    const totals = (await countSummary(ac.array)).alleleTotals;
+    assert.deepEqual(totals, [0, 1, 2, 3, 4, 5].map((k) => ref.counts.reduce((t: number, r: number[]) => t + r[k], 0)));
+    assert.deepEqual(rows(await compute((await gt.countAlleles({ maxAllele: 5, subpop: [0, 12] })).array)), numpyReference(g, [V, S, P], 5, [0, 12]).counts);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

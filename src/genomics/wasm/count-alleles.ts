@@ -11,7 +11,9 @@ import { decodeChunk } from "../../codecs/pipeline.js";
 import type { NDArray } from "../../codecs/types.js";
 import { pipelineFor } from "../../runtime/chunk-worker.js";
 import { byRowPieces, wasmKernel, type WasmKernel } from "../../runtime/wasm.js";
-import { storedBytes, type RawChunk } from "../../sources/types.js";
+import { storedBytes, type LeafTask, type RawChunk } from "../../sources/types.js";
+import { loadKernel } from "../../runtime/kernel-task.js";
+import { ComputeError } from "../../format/errors.js";
 import { WASM_BASE64 } from "./count-alleles-wasm.js";
 
 /** Counts alleles 0..nA-1 of `rows` rows of `rowBytes` bytes of `g` from byte `from`, adding row r's count of allele a to `out[outAt(r) + a]`. */
@@ -47,6 +49,45 @@ export function wasmRowCounter(): RowCounter | null {
       }
     });
   };
+}
+
+/**
+ * Runs a source's leaf task (an int8 (variants, samples, ploidy) block of `task.bytes` bytes)
+ * with the module's memory as its output and writes each row's counts of alleles 0..nA-1 to
+ * `counts`; false when the task cannot fill a given buffer.
+ */
+export type TaskCounter = (task: LeafTask, nA: number, counts: Int32Array) => Promise<boolean>;
+
+/** This thread's counter of leaf-task blocks made in module memory, or null without WebAssembly SIMD. */
+export function wasmTaskCounter(): TaskCounter | null {
+  const k = wasmKernel(WASM_BASE64);
+  if (!k) return null;
+  const mod = k;
+  const count = countOf(mod);
+  return (task, nA, counts) => {
+    const mine = turn.then(() => countTask(task, nA, counts));
+    turn = mine.catch(() => {});
+    return mine;
+  };
+  async function countTask(task: LeafTask, nA: number, counts: Int32Array): Promise<boolean> {
+    const bytes = task.bytes;
+    if (bytes === undefined) return false;
+    const outPtr = (bytes + 15) & ~15;
+    // Grown once, before any view is made (growing detaches the views of this memory).
+    const need = outPtr + task.shape[0] * nA * 4;
+    const fn = await loadKernel(task.kernel);
+    const block = (await fn({ ...task.args, out: new Uint8Array(mod.memory(need).buffer, 0, bytes) })) as NDArray;
+    const [rows, S, P] = block.shape;
+    if (block.shape.length !== 3 || rows !== task.shape[0] || block.dtype.kind !== "int" || block.dtype.bits !== 8) throw new ComputeError("countAlleles", "genotype blocks must be 3-d int8");
+    const heap = mod.memory(need);
+    const data = block.data as Int8Array;
+    if (data.buffer !== heap.buffer || data.byteOffset !== 0) new Int8Array(heap.buffer, 0, bytes).set(data);
+    const out = new Int32Array(heap.buffer, outPtr, rows * nA);
+    out.fill(0);
+    count(0, rows, S * P, outPtr, nA, S * P);
+    counts.set(out);
+    return true;
+  }
 }
 
 /** This thread's counter of stored chunks decoded in module memory, or null without WebAssembly SIMD. */
