@@ -503,7 +503,6 @@ function copyField(f: NDArray): NDArray {
   return { data, shape: f.shape.slice(), dtype: dt };
 }
 
-/** Merge `b` into `a` (fields already copied into fresh arrays), cell by cell. */
 /**
  * x += y for 64-bit integers, wrapping modulo 2^64 (as numpy's int64 sums do), on their
  * 32-bit halves: no BigInt per element.
@@ -518,6 +517,7 @@ function addInt64(x: BigVec, y: BigVec): void {
   }
 }
 
+/** Merge `b` into `a` (fields already copied into fresh arrays), cell by cell. */
 function mergeInto(op: ReduceOp, a: Record<string, NDArray>, b: Record<string, NDArray>): void {
   const skip = skipsNaN(op);
   switch (familyOf(op)) {

@@ -31,7 +31,7 @@ type CountFn = (inPtr: number, rows: number, rowBytes: number, outPtr: number, n
 const countOf = (k: WasmKernel) => k.exports.count as CountFn;
 
 // One fused task may run several counting kernels concurrently (their inputs are awaited
-// together): stored chunks take turns, since each decodes into the same module memory and
+// together): blocks made in module memory take turns, since each fills the same memory and
 // awaits in between.
 let turn: Promise<unknown> = Promise.resolve();
 
@@ -58,69 +58,66 @@ export function wasmRowCounter(): RowCounter | null {
  */
 export type TaskCounter = (task: LeafTask, nA: number, counts: Int32Array) => Promise<boolean>;
 
-/** This thread's counter of leaf-task blocks made in module memory, or null without WebAssembly SIMD. */
-export function wasmTaskCounter(): TaskCounter | null {
-  const k = wasmKernel(WASM_BASE64);
-  if (!k) return null;
-  const mod = k;
-  const count = countOf(mod);
-  return (task, nA, counts) => {
-    const mine = turn.then(() => countTask(task, nA, counts));
-    turn = mine.catch(() => {});
-    return mine;
-  };
-  async function countTask(task: LeafTask, nA: number, counts: Int32Array): Promise<boolean> {
-    const bytes = task.bytes;
-    if (bytes === undefined) return false;
+/** Where a block lies in the module's memory once made: its rows, the bytes counted per row, the bytes between rows. */
+interface Layout { rows: number; rowBytes: number; stride: number }
+
+/**
+ * Count a block made straight into the module's memory: grows the memory once for `bytes` of
+ * block and the counts (growing detaches views, so before any is made), lets `make` fill the
+ * first `bytes` (it returns the block's data, copied in when it landed elsewhere), counts the
+ * rows in place and writes them to `counts`. Calls take turns (see `turn`).
+ */
+function countInMemory(mod: WasmKernel, bytes: number, layout: Layout, nA: number, counts: Int32Array, make: (into: Uint8Array) => Promise<Int8Array>): Promise<boolean> {
+  const run = async (): Promise<boolean> => {
     const outPtr = (bytes + 15) & ~15;
-    // Grown once, before any view is made (growing detaches the views of this memory).
-    const need = outPtr + task.shape[0] * nA * 4;
-    const fn = await loadKernel(task.kernel);
-    const block = (await fn({ ...task.args, out: new Uint8Array(mod.memory(need).buffer, 0, bytes) })) as NDArray;
-    const [rows, S, P] = block.shape;
-    if (block.shape.length !== 3 || rows !== task.shape[0] || block.dtype.kind !== "int" || block.dtype.bits !== 8) throw new ComputeError("countAlleles", "genotype blocks must be 3-d int8");
+    const need = outPtr + layout.rows * nA * 4;
+    const into = new Uint8Array(mod.memory(need).buffer, 0, bytes);
+    const data = await make(into);
     const heap = mod.memory(need);
-    const data = block.data as Int8Array;
     if (data.buffer !== heap.buffer || data.byteOffset !== 0) new Int8Array(heap.buffer, 0, bytes).set(data);
-    const out = new Int32Array(heap.buffer, outPtr, rows * nA);
+    const out = new Int32Array(heap.buffer, outPtr, layout.rows * nA);
     out.fill(0);
-    count(0, rows, S * P, outPtr, nA, S * P);
+    countOf(mod)(0, layout.rows, layout.rowBytes, outPtr, nA, layout.stride);
     counts.set(out);
     return true;
-  }
+  };
+  const mine = turn.then(run);
+  turn = mine.catch(() => {});
+  return mine;
+}
+
+/** This thread's counter of leaf-task blocks made in module memory, or null without WebAssembly SIMD. */
+export function wasmTaskCounter(): TaskCounter | null {
+  const mod = wasmKernel(WASM_BASE64);
+  if (!mod) return null;
+  return async (task, nA, counts) => {
+    const [rows, S, P] = task.shape;
+    if (task.bytes === undefined || task.shape.length !== 3) return false;
+    const fn = await loadKernel(task.kernel);
+    return countInMemory(mod, task.bytes, { rows, rowBytes: S * P, stride: S * P }, nA, counts, async (out) => {
+      const block = (await fn({ ...task.args, out })) as NDArray;
+      if (String(block.shape) !== String(task.shape) || block.dtype.kind !== "int" || block.dtype.bits !== 8) throw new ComputeError("countAlleles", "genotype blocks must be 3-d int8");
+      return block.data as Int8Array;
+    });
+  };
 }
 
 /** This thread's counter of stored chunks decoded in module memory, or null without WebAssembly SIMD. */
 export function wasmRawCounter(): RawCounter | null {
-  const k = wasmKernel(WASM_BASE64);
-  if (!k) return null;
-  const mod = k;
-  const count = countOf(mod);
-  return (raw, nA, counts) => {
-    const mine = turn.then(() => countRaw(raw, nA, counts));
-    turn = mine.catch(() => {});
-    return mine;
-  };
-  async function countRaw(raw: RawChunk, nA: number, counts: Int32Array): Promise<boolean> {
+  const mod = wasmKernel(WASM_BASE64);
+  if (!mod) return null;
+  return async (raw, nA, counts) => {
     const p = await pipelineFor(raw.pipeline);
     const dtype = p.spec.chunk.dtype;
     const [C0, C1, C2] = raw.chunkShape;
     if (raw.chunkShape.length !== 3 || raw.extent[2] !== C2 || dtype.kind !== "int" || dtype.bits !== 8) return false;
     const bytes = storedBytes(raw);
     if (!bytes) return false;
-    const full = C0 * C1 * C2;
-    const rows = raw.extent[0];
-    const outPtr = (full + 15) & ~15;
-    const need = outPtr + rows * nA * 4;
-    const into: NDArray = { data: new Int8Array(mod.memory(need).buffer, 0, full), shape: [C0, C1, C2], dtype };
-    const decoded = await decodeChunk(p, bytes, raw.key, into);
-    // Turns are taken (above) and nothing else grows this module's memory meanwhile.
-    const heap = mod.memory(need);
-    if (decoded.data !== into.data) new Int8Array(heap.buffer, 0, full).set(decoded.data as Int8Array);
-    const out = new Int32Array(heap.buffer, outPtr, rows * nA);
-    out.fill(0);
-    count(0, rows, raw.extent[1] * C2, outPtr, nA, C1 * C2);
-    counts.set(out);
-    return true;
-  }
+    // Edge chunks are stored padded: count the rows' first extent[1] samples, stride the full row.
+    const layout = { rows: raw.extent[0], rowBytes: raw.extent[1] * C2, stride: C1 * C2 };
+    return countInMemory(mod, C0 * C1 * C2, layout, nA, counts, async (out) => {
+      const into: NDArray = { data: new Int8Array(out.buffer, out.byteOffset, out.length), shape: [C0, C1, C2], dtype };
+      return (await decodeChunk(p, bytes, raw.key, into)).data as Int8Array;
+    });
+  };
 }
