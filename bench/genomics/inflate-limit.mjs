@@ -17,21 +17,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
-import { frameBytes, inflateFrame } from "../peers/blosc-inflate.mjs";
+import { inflateFrame, sharedFrames } from "../peers/blosc-inflate.mjs";
 
 /** Timed full passes per process (the driver reads them as "first" and "second"). */
 const PASSES = 2;
 
 function workerMain() {
-  const { frames, offsets, counter } = workerData;
-  const bytes = new Uint8Array(frames);
-  const next = new Int32Array(counter);
-  const n = offsets.length - 1;
-  const frameAt = (i) => bytes.subarray(offsets[i], offsets[i + 1]);
-  let biggest = 0;
-  for (let i = 0; i < n; i++) biggest = Math.max(biggest, frameBytes(frameAt(i)));
-  const out = new Uint8Array(biggest);
-  inflateFrame(frameAt(0), out);
+  const { n, next, frameAt, out } = sharedFrames(workerData);
   parentPort.on("message", () => {
     let decoded = 0;
     for (let i = Atomics.add(next, 0, 1); i < n; i = Atomics.add(next, 0, 1)) decoded += inflateFrame(frameAt(i), out);

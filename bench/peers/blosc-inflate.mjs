@@ -121,8 +121,12 @@ function placeChunk(chunk, coords, out, shape, chunks, itemsize) {
   }
 }
 
-function workerMain() {
-  const { frames, offsets, counter, assemble } = workerData;
+/**
+ * A worker's view of the frames shared by the main thread: `frameAt(i)`, the shared claim
+ * counter `next` (Atomics.add hands out frame indexes), and an output buffer for the largest
+ * frame, warmed by decoding frame 0.
+ */
+export function sharedFrames({ frames, offsets, counter }) {
   const bytes = new Uint8Array(frames);
   const next = new Int32Array(counter);
   const n = offsets.length - 1;
@@ -131,6 +135,12 @@ function workerMain() {
   for (let i = 0; i < n; i++) biggest = Math.max(biggest, frameBytes(frameAt(i)));
   const out = new Uint8Array(biggest);
   inflateFrame(frameAt(0), out);
+  return { n, next, frameAt, out };
+}
+
+function workerMain() {
+  const { assemble } = workerData;
+  const { n, next, frameAt, out } = sharedFrames(workerData);
   const result = assemble ? new Uint8Array(assemble.out) : undefined;
   const nd = assemble?.shape.length ?? 0;
   parentPort.postMessage("ready");
