@@ -1,16 +1,17 @@
 /**
  * `lz4` codec (numcodecs LZ4 `{acceleration}`). numcodecs' format is a 4-byte little-endian
  * decoded size followed by one raw LZ4 block, which is exactly lz4-napi's (lz4_flex)
- * `compress`/`uncompress` "size prepended" format, so that library does all the work.
+ * "size prepended" format: lz4-napi encodes; ./lz4-block.ts decodes the block in place.
  *
  * lz4_flex has a single speed setting, so `acceleration` is validated but does not change
  * the output (any LZ4 decoder reads it; only the compression ratio/speed trade-off differs).
  * @module
  */
-import { compressSync, uncompressSync } from "lz4-napi";
+import { compressSync } from "lz4-napi";
 import { CodecError } from "../format/errors.js";
 import type { BytesToBytesCodec, CodecFactory } from "./types.js";
-import { asBuffer, checkFields, corrupt, deliver, expectSize, intField, plain } from "./bytes-support.js";
+import { asBuffer, checkFields, expectSize, intField, plain } from "./bytes-support.js";
+import { lz4DecodeBlock, lz4Problem } from "./lz4-block.js";
 
 const NAME = "lz4";
 
@@ -46,15 +47,12 @@ export const lz4: CodecFactory = (configuration, context): BytesToBytesCodec => 
     },
     async decode(b, out) {
       const size = declaredSize(b, out, key);
-      let decoded: Buffer;
-      try {
-        decoded = uncompressSync(asBuffer(b));
-      } catch (e) {
-        throw corrupt(NAME, e, key);
-      }
-      // lz4_flex returns what the block holds even when the header claims more.
-      if (decoded.length !== size) throw new CodecError(NAME, `size header declares ${size} bytes but the block decodes to ${decoded.length}`, key);
-      return deliver(NAME, decoded, out, key);
+      // Decoded in place (./lz4-block.ts), only after the header's size was validated.
+      const dst = out ?? new Uint8Array(size);
+      const got = lz4DecodeBlock(b.subarray(4), dst);
+      if (got < 0) throw new CodecError(NAME, `corrupt or truncated input: ${lz4Problem(got)}`, key);
+      if (got !== size) throw new CodecError(NAME, `size header declares ${size} bytes but the block decodes to ${got}`, key);
+      return dst;
     },
   };
 };

@@ -5,7 +5,7 @@
  * | cname | stream | library here |
  * |---|---|---|
  * | blosclz | BloscLZ | ./blosclz.ts (no npm package exists) |
- * | lz4, lz4hc | raw LZ4 block, no size prefix | lz4-napi (its one-shot API adds a 4-byte LE size; stripped/added here) |
+ * | lz4, lz4hc | raw LZ4 block, no size prefix | encode: lz4-napi (its one-shot API adds a 4-byte LE size; stripped here); decode: ../lz4-block.ts |
  * | snappy | raw Snappy (varint length + body) | encode: snappy; decode: ./snappyraw.ts |
  * | zlib | zlib (RFC 1950) stream, as zlib's compress2 writes | node:zlib |
  * | zstd | one zstd frame | zstd-napi (low-level binding: decodes straight into the target) |
@@ -19,12 +19,14 @@
  * @module
  */
 import { deflateSync, inflateSync } from "node:zlib";
-import { compressSync as lz4Compress, uncompressSync as lz4Uncompress } from "lz4-napi";
+import { compressSync as lz4Compress } from "lz4-napi";
 import { compressSync as snappyCompress } from "snappy";
 // The binding is CommonJS re-exporting a native addon, so Node exposes it only as a default export.
 import zstdBinding from "zstd-napi/binding.js";
 import { blosclzCompress, blosclzDecompress } from "./blosclz.js";
 import { snappyDecode } from "./snappyraw.js";
+import { CodecError } from "../../format/errors.js";
+import { lz4DecodeBlock, lz4Problem } from "../lz4-block.js";
 
 /** The compressor names Blosc1 knows. */
 export type Cname = "blosclz" | "lz4" | "lz4hc" | "snappy" | "zlib" | "zstd";
@@ -77,19 +79,12 @@ const lz4: BlockCompress = (src, dst) => {
   return place(out.subarray(4), dst); // drop lz4-napi's 4-byte size prefix
 };
 
-/** Reused framing buffer: a fresh 64 KiB+ Buffer per stream costs more than the copy. */
-let lz4Framed = Buffer.alloc(0);
-
+// Decoded in place by ../lz4-block.ts (WebAssembly): 1.2-4x lz4-napi's speed, which framed
+// each stream, allocated its output and copied it again (figures there and in bench/lz4.ts).
 const lz4Decompress: BlockDecompress = (src, dst) => {
-  // lz4-napi wants its size prefix; the expected size bounds what it may allocate.
-  // (A hand-written JS block decoder was measured ~1.5x slower than lz4_flex even with
-  // this copy, so the binding stays.)
-  const need = src.length + 4;
-  if (lz4Framed.length < need) lz4Framed = Buffer.allocUnsafe(Math.max(need, 2 * lz4Framed.length));
-  const framed = lz4Framed.subarray(0, need);
-  framed.writeUInt32LE(dst.length, 0);
-  framed.set(src, 4);
-  return deliver(lz4Uncompress(framed), dst);
+  const got = lz4DecodeBlock(src, dst);
+  if (got < 0) throw new CodecError("blosc", lz4Problem(got));
+  return got; // the frame decoder refuses a stream shorter than its block
 };
 
 const snappy: BlockCompress = (src, dst) => place(snappyCompress(src), dst);
