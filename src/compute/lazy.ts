@@ -62,6 +62,8 @@ export async function evaluatePlans(plans: readonly BlockPlan[], key: string, ct
   const leaves: ProgramArgs["leaves"] = await Promise.all(loads.map(async (l) => {
     const raw = inTask && l.source.rawChunk ? await l.source.rawChunk(l.coords) : undefined;
     if (raw) return { raw };
+    const parts = inTask && l.source.rawParts ? await l.source.rawParts(l.coords) : undefined;
+    if (parts) return { parts };
     if (inTask && l.source.leafTask) return { task: l.source.leafTask(l.coords) };
     return l.source.read(l.coords, ctx);
   }));

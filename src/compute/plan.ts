@@ -8,7 +8,7 @@
  */
 import type { NDArray } from "../codecs/types.js";
 import type { KernelRef } from "../runtime/kernel-task.js";
-import type { ChunkSource, LeafTask, RawChunk } from "../sources/types.js";
+import type { ChunkSource, LeafTask, RawChunk, RawParts } from "../sources/types.js";
 
 /** A scalar operand (broadcast by the kernels). */
 export interface ScalarValue {
@@ -28,11 +28,13 @@ export type BlockPlan =
     };
 
 /**
- * A block handed to a kernel unmade (see `rawInputs`): a stored chunk (`raw`) or a source's
- * leaf task (`task`). The kernel decodes or runs it into memory of its own, or calls `decoded()`.
+ * A block handed to a kernel unmade (see `rawInputs`): a stored chunk (`raw`), stored chunks
+ * that tile it (`parts`) or a source's leaf task (`task`). The kernel decodes or runs it into
+ * memory of its own, or calls `decoded()`.
  */
 export interface RawBlock {
   raw?: RawChunk;
+  parts?: RawParts;
   task?: LeafTask;
   /** The block made as any other input would be (clipped to its extent). */
   decoded(): Promise<NDArray>;
@@ -40,7 +42,7 @@ export interface RawBlock {
 
 /** True for a {@link RawBlock}. */
 export function isRawBlock(x: unknown): x is RawBlock {
-  return typeof x === "object" && x !== null && ("raw" in x || "task" in x) && typeof (x as RawBlock).decoded === "function";
+  return typeof x === "object" && x !== null && ("raw" in x || "parts" in x || "task" in x) && typeof (x as RawBlock).decoded === "function";
 }
 
 /** A plan as a worker receives it: loads replaced by indexes into the loaded leaves. */
@@ -53,7 +55,7 @@ export type ProgramNode =
 export interface ProgramArgs {
   trees: ProgramNode[];
   /** Loaded blocks, stored chunks the worker decodes itself, or kernels that make the block there. */
-  leaves: (NDArray | { raw: RawChunk } | { task: LeafTask })[];
+  leaves: (NDArray | { raw: RawChunk } | { parts: RawParts } | { task: LeafTask })[];
 }
 
 /** A load leaf, identified for de-duplication (the same source chunk is read once per task). */

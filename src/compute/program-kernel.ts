@@ -4,13 +4,14 @@
  * each shared node once. Leaves arrive as blocks in shared memory, as stored chunks (bytes,
  * or a local file this thread reads) decoded here into reused private buffers, or as leaf
  * tasks (a source's kernel that makes the block here, e.g. an HDF5 hyperslab read); kernels
- * that ask (`rawInputs`) get stored chunks undecoded. Only the results leave the thread.
+ * that ask (`rawInputs`) get stored chunks undecoded. A block may also arrive as the stored
+ * chunks that tile it (`parts`), decoded one by one and copied into place here. Only the results leave the thread.
  * @module
  */
 import type { NDArray } from "../codecs/types.js";
 import { loadKernel } from "../runtime/kernel-task.js";
 import type { ProgramArgs, ProgramNode, RawBlock } from "./plan.js";
-import { storedBytes, type RawChunk } from "../sources/types.js";
+import { storedBytes, storedBytesAll, type RawChunk, type RawParts } from "../sources/types.js";
 import { decodeChunk } from "../codecs/pipeline.js";
 import { copyRegion } from "../format/copy.js";
 import { allocate, isVariableLength, layoutOf, viewAs } from "../format/dtype.js";
@@ -47,14 +48,15 @@ function scratchBytes(scratch: ArrayBuffer[], bytes: number): Uint8Array {
 /**
  * Decode a stored chunk in this thread, clipped to its extent; missing chunks become the
  * fill value. With `scratch`, the chunk (and its clipped copy) go into reused buffers.
+ * `given`: its stored bytes, already read.
  */
-async function decodeRaw(raw: RawChunk, scratch?: ArrayBuffer[]): Promise<NDArray> {
+async function decodeRaw(raw: RawChunk, scratch?: ArrayBuffer[], given?: Uint8Array): Promise<NDArray> {
   const p = await pipelineFor(raw.pipeline);
   const dtype = p.spec.chunk.dtype;
   const reuse = scratch && !isVariableLength(dtype) ? scratch : undefined;
   const { units, unitBytes } = layoutOf(dtype);
   const fresh = (shape: readonly number[]) => viewAs(dtype, scratchBytes(reuse!, product(shape) * units * unitBytes));
-  const bytes = storedBytes(raw);
+  const bytes = given ?? storedBytes(raw);
   const into: NDArray | undefined = reuse && bytes ? { data: fresh(raw.chunkShape), shape: [...raw.chunkShape], dtype } : undefined;
   const full = bytes ? await decodeChunk(p, bytes, raw.key, into) : { data: allocateFilled(dtype, product(raw.chunkShape), raw.fill), shape: raw.chunkShape, dtype };
   if (raw.extent.every((e, d) => e === raw.chunkShape[d])) return full;
@@ -62,6 +64,26 @@ async function decodeRaw(raw: RawChunk, scratch?: ArrayBuffer[]): Promise<NDArra
   const sel = raw.extent.map((n) => ({ start: 0, step: 1, count: n }));
   copyRegion(full.data, raw.chunkShape, sel, out, raw.extent, sel, units);
   return { data: out, shape: [...raw.extent], dtype };
+}
+
+/**
+ * Make a block from the stored chunks that tile it: each decoded (into a reused buffer, given
+ * back at once) and copied into its place. With `scratch`, the block is a reused buffer too.
+ */
+async function decodeParts(p: RawParts, scratch?: ArrayBuffer[]): Promise<NDArray> {
+  const { dtype } = p;
+  const { units, unitBytes } = layoutOf(dtype);
+  const n = product(p.shape);
+  const data = scratch ? viewAs(dtype, scratchBytes(scratch, n * units * unitBytes)) : allocate(dtype, n);
+  const stored = storedBytesAll(p.parts.map((x) => x.raw));
+  for (const [i, { raw, start }] of p.parts.entries()) {
+    const mine: ArrayBuffer[] = [];
+    const part = await decodeRaw(raw, mine, stored[i]);
+    const into = raw.extent.map((count, d) => ({ start: start[d], step: 1, count }));
+    copyRegion(part.data, part.shape, null, data, p.shape, into, units);
+    giveBack(mine);
+  }
+  return { data, shape: [...p.shape], dtype };
 }
 
 /** Evaluate `args.trees` over `args.leaves`; returns one value per tree. */
@@ -77,6 +99,7 @@ export async function runProgram(args: ProgramArgs): Promise<unknown[]> {
     if (!p) {
       const l = args.leaves[i];
       if ("raw" in l) p = decodeRaw(l.raw, rootLeaves.has(i) ? undefined : scratch);
+      else if ("parts" in l) p = decodeParts(l.parts, rootLeaves.has(i) ? undefined : scratch);
       else if ("task" in l) {
         const { kernel, args: a, bytes } = l.task;
         const shared = rootLeaves.has(i);
@@ -102,6 +125,7 @@ export async function runProgram(args: ProgramArgs): Promise<unknown[]> {
           if (!n.rawInputs || !("leaf" in input)) return undefined;
           const l = args.leaves[input.leaf];
           if ("raw" in l) return { raw: l.raw, decoded: () => leaf(input.leaf) };
+          if ("parts" in l) return { parts: l.parts, decoded: () => leaf(input.leaf) };
           if ("task" in l) return { task: l.task, decoded: () => leaf(input.leaf) };
           return undefined;
         };

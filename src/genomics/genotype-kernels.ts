@@ -21,7 +21,7 @@ import { ComputeError } from "../format/errors.js";
 import { DT } from "../compute/kernels/dtypes.js";
 import { sharedData } from "../compute/kernels/values.js";
 import { isRawBlock, type RawBlock } from "../compute/plan.js";
-import { wasmRawCounter, wasmRowCounter, wasmTaskCounter } from "./wasm/count-alleles.js";
+import { wasmPartsCounter, wasmRawCounter, wasmRowCounter, wasmTaskCounter } from "./wasm/count-alleles.js";
 
 /** Per-call predicates and transforms. */
 export type CallOp = "isCalled" | "isMissing" | "isHom" | "isHomRef" | "isHomAlt" | "isHet" | "toNAlt";
@@ -108,8 +108,8 @@ export interface CountAllelesParams {
  * Kernel: allele counts of one row of genotype blocks (blocks that share their variants and
  * together span some samples), in one pass per set over each block. Returns int32
  * (variants, [1,] [sets,] maxAllele + 1). Blocks may arrive unmade (`rawInputs`): counted
- * whole, stored chunks are decoded and leaf-task blocks (HDF5) read straight into the SIMD
- * kernel's memory.
+ * whole, stored chunks are decoded (and the stored chunks tiling a block placed) and
+ * leaf-task blocks (HDF5) read straight into the SIMD kernel's memory.
  */
 export async function countAllelesKernel(args: { blocks: (NDArray | RawBlock)[]; params: CountAllelesParams }): Promise<NDArray> {
   const op = "countAlleles";
@@ -124,7 +124,8 @@ export async function countAllelesKernel(args: { blocks: (NDArray | RawBlock)[];
   const simd = params.simd === false ? null : wasmRowCounter();
   const rawCounter = params.simd === false ? null : wasmRawCounter();
   const taskCounter = params.simd === false ? null : wasmTaskCounter();
-  const rowsOf = (b: NDArray | RawBlock) => (!isRawBlock(b) ? b.shape[0] : b.raw ? b.raw.extent[0] : b.task!.shape[0]);
+  const partsCounter = params.simd === false ? null : wasmPartsCounter();
+  const rowsOf = (b: NDArray | RawBlock) => (!isRawBlock(b) ? b.shape[0] : b.raw ? b.raw.extent[0] : b.parts ? b.parts.shape[0] : b.task!.shape[0]);
   const rows = rowsOf(blocks[0]);
   const out = sharedData(DT.int32, rows * nP * nA) as Int32Array;
   for (let k = 0; k < blocks.length; k++) {
@@ -135,7 +136,9 @@ export async function countAllelesKernel(args: { blocks: (NDArray | RawBlock)[];
       const rowCounts = new Int32Array(rows * nA);
       const made = whole && nA > 0 && (given.raw
         ? rawCounter !== null && (await rawCounter(given.raw, nA, rowCounts))
-        : given.task !== undefined && taskCounter !== null && (await taskCounter(given.task, nA, rowCounts)));
+        : given.parts
+          ? partsCounter !== null && (await partsCounter(given.parts, nA, rowCounts))
+          : given.task !== undefined && taskCounter !== null && (await taskCounter(given.task, nA, rowCounts)));
       if (made) {
         for (let q = 0; q < nP; q++) addRows(out, rowCounts, rows, nA, nP, q, k === 0);
         continue;

@@ -19,6 +19,7 @@ import type { NDArray } from "../codecs/types.js";
 import { layoutOf, viewAs, type DataType } from "../format/dtype.js";
 import { ChunkError, NodeNotFoundError, StoreError, UnsupportedError, type ZarrError } from "../format/errors.js";
 import { kernelRef } from "../runtime/kernel-task.js";
+import { planDirect, type Hdf5DirectPlan } from "./hdf5-direct.js";
 
 type H5Module = Awaited<typeof import("h5wasm/node")["ready"]>;
 type H5Metadata = ReturnType<H5Module["get_dataset_metadata"]>;
@@ -44,6 +45,8 @@ export interface Hdf5Description {
   chunks: number[] | null;
   /** Names of the HDF5 filters ("deflate", "shuffle"...). */
   filters: string[];
+  /** The chunk index when stored chunks can be read without HDF5, else why not. */
+  direct: Hdf5DirectPlan;
 }
 
 /** Arguments of {@link hdf5ReadInto}. */
@@ -241,7 +244,8 @@ export function hdf5Describe(args: Hdf5DatasetRef): Promise<Hdf5Outcome<Hdf5Desc
     // Filters from plugins (ids >= 256: lzf, blosc, zstd...) are not in h5wasm: refuse now rather than fail every read.
     const plugin = filters.find((x) => x.id >= 256);
     if (plugin) throw new UnsupportedError("HDF5 filter", `${plugin.name || "unnamed"} (id ${plugin.id}): h5wasm decodes HDF5's built-in filters only (deflate, shuffle, fletcher32, nbit, scaleoffset)`);
-    return { shape: meta.shape, dtype, chunks: meta.chunks, filters: filters.map((x) => x.name) };
+    const direct: Hdf5DirectPlan = meta.chunks ? planDirect(args.file, args.dataset, dtype, meta.size) : { ok: false, reason: "not chunked" };
+    return { shape: meta.shape, dtype, chunks: meta.chunks, filters: filters.map((x) => x.name), direct };
   });
 }
 

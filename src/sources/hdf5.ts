@@ -8,6 +8,11 @@
  * (6553, 10, 2): one source chunk then spans many HDF5 chunks, read in one hyperslab call.
  * Choose whole multiples of the HDF5 chunks: HDF5 decompresses every chunk a hyperslab
  * touches, so a source chunk that cuts HDF5 chunks decompresses them more than once.
+ *
+ * Compute tasks skip HDF5 when they can: when the file's chunk index is readable and the
+ * filters have codecs (hdf5-direct.ts), a task reads the stored chunks of its block itself
+ * and decodes them with node:zlib (`rawChunk`, or `rawParts` for source chunks that are whole
+ * multiples of the HDF5 chunks). `directChunks` says whether that is so, or why not.
  * @module
  */
 import { resolve } from "node:path";
@@ -19,7 +24,11 @@ import type { KernelRef } from "../runtime/kernel-task.js";
 import { defaultPool, type ChunkPool } from "../runtime/pool.js";
 import { parseLocation } from "../stores/location.js";
 import { HDF5_KERNELS, hdf5Failure, type Hdf5Description, type Hdf5Outcome, type Hdf5ReadArgs, type Hdf5ReadReport } from "./hdf5-kernel.js";
-import { allocateShared, checkChunkShape, chunkBox, elementBytes, rowBlockChunks, type ChunkReadOptions, type ChunkSource } from "./types.js";
+import { allocateShared, checkChunkShape, chunkBox, elementBytes, rowBlockChunks, tilesStored, tilingChunks, type ChunkReadOptions, type ChunkSource, type RawChunk, type RawParts } from "./types.js";
+import { directRaw, fillOf, type Hdf5ChunkIndex } from "./hdf5-direct.js";
+import { pipelineRef } from "../runtime/pipeline-ref.js";
+import type { PipelineSpec } from "../codecs/pipeline.js";
+import type { DataType } from "../format/dtype.js";
 
 /** Options of {@link hdf5Source}. */
 export interface Hdf5SourceOptions {
@@ -40,6 +49,11 @@ export interface Hdf5ChunkSource extends ChunkSource {
   readonly hdf5Chunks: readonly number[] | null;
   /** HDF5 filter names ("deflate", "shuffle"...). */
   readonly filters: readonly string[];
+  /**
+   * True when compute tasks read the stored chunks themselves (the file's chunk index, node:zlib:
+   * see hdf5-direct.ts); else the reason they go through h5wasm.
+   */
+  readonly directChunks: true | string;
 }
 
 /** Split `file.h5#path/to/dataset` (or a file:// URL with a fragment) into file and dataset path. */
@@ -53,6 +67,16 @@ function datasetPath(dataset: string, name: string): string {
   const p = dataset.replace(/^\/+|\/+$/g, "");
   if (p === "") throw new NodeNotFoundError("no dataset path given (use file.h5#path/to/dataset)", name);
   return p;
+}
+
+/** Stored chunk `coords` of the HDF5 grid as a raw chunk (undefined: it skipped a filter). */
+function directChunks(index: Hdf5ChunkIndex, file: string, dtype: DataType, shape: number[], name: string): (coords: readonly number[]) => RawChunk | undefined {
+  const itemBytes = elementBytes(dtype);
+  const fill = fillOf(index, dtype, itemBytes);
+  const spec: PipelineSpec = { zarrFormat: 2, codecs: index.codecs, chunk: { shape: index.chunkShape, dtype, fillValue: fill.value, fillRaw: fill.raw }, key: name };
+  const pipeline = pipelineRef(spec);
+  const grid = { shape, chunkShape: index.chunkShape };
+  return (c) => directRaw(index, file, pipeline, fill, c, chunkBox(grid, c).shape, `${name} HDF5 chunk [${String(c)}]`);
 }
 
 /** Run an HDF5 kernel on `pool` and return its value or throw its typed error naming `name`. */
@@ -83,21 +107,36 @@ export async function hdf5Source(fileOrLocation: string, datasetOrOpts?: string 
   const itemBytes = elementBytes(d.dtype);
   const chunkShape = checkChunkShape(opts.chunks ?? d.chunks ?? rowBlockChunks(d.shape, itemBytes), d.shape, name);
   let closed = false;
+  const direct = d.direct.ok ? d.direct.index : undefined;
+  const rawAt = direct && directChunks(direct, file, d.dtype, d.shape, name);
+  const stored = direct?.chunkShape ?? [];
+  const sameGrid = rawAt && String(chunkShape) === String(stored);
+  const multiple = rawAt && !sameGrid && tilesStored(chunkShape, stored, d.shape);
+  const open = (coords: readonly number[]) => {
+    if (closed) throw new StoreError("the source is closed", name);
+    return chunkBox(source, coords);
+  };
 
   const source: Hdf5ChunkSource = {
     shape: d.shape, dtype: d.dtype, chunkShape, name, file, dataset, hdf5Chunks: d.chunks, filters: d.filters,
+    directChunks: d.direct.ok || d.direct.reason,
+    rawChunk: sameGrid ? async (coords) => rawAt(open(coords).start.map((s, i) => s / stored[i])) : undefined,
+    rawParts: multiple ? async (coords) => {
+      const box = open(coords);
+      const parts = tilingChunks(box, stored).map((t) => ({ raw: rawAt(t.coords), start: t.start }));
+      // A chunk that skipped a filter needs HDF5: the whole block goes through h5wasm then.
+      return parts.every((p) => p.raw) ? { shape: box.shape, dtype: d.dtype, parts: parts as RawParts["parts"] } : undefined;
+    } : undefined,
     async read(coords: readonly number[], ro: ChunkReadOptions = {}): Promise<NDArray> {
-      if (closed) throw new StoreError("the source is closed", name);
+      const box = open(coords);
       ro.signal?.throwIfAborted();
-      const box = chunkBox(source, coords);
       const data = allocateShared(d.dtype, product(box.shape));
       const args: Hdf5ReadArgs = { file, dataset, shape: d.shape, start: box.start, count: box.shape, out: bytesOf(data) };
       await callHdf5Kernel<Hdf5ReadReport>(ro.pool ?? pool ?? defaultPool(), HDF5_KERNELS.readInto, args, `${name} chunk [${String(coords)}]`, ro.signal);
       return { data, shape: box.shape, dtype: d.dtype };
     },
     leafTask(coords) {
-      if (closed) throw new StoreError("the source is closed", name);
-      const box = chunkBox(source, coords);
+      const box = open(coords);
       return {
         kernel: HDF5_KERNELS.readBlock, bytes: product(box.shape) * itemBytes, shape: box.shape,
         args: { file, dataset, shape: d.shape, start: box.start, count: box.shape, dtype: d.dtype, key: `${name} chunk [${String(coords)}]` },

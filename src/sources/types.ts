@@ -17,7 +17,7 @@ import { product } from "../format/ndarray.js";
 import type { ChunkPool } from "../runtime/pool.js";
 import type { PipelineRef } from "../runtime/chunk-worker.js";
 import type { KernelRef } from "../runtime/kernel-task.js";
-import { readLocalFile } from "../stores/fs.js";
+import { readFileRange, readLocalFile, type FileRange } from "../stores/fs.js";
 import type { LocalFile } from "../stores/types.js";
 import type { FillValue } from "../format/fill-value.js";
 
@@ -61,6 +61,21 @@ export interface ChunkSource {
    * computes on it, into that thread's private memory: no shared buffer per block.
    */
   leafTask?(coords: readonly number[]): LeafTask;
+  /**
+   * Optional: chunk `coords` as several stored chunks that tile it (undefined when it cannot be
+   * put that way), for sources whose chunks span many stored ones (HDF5 row blocks over small
+   * HDF5 chunks). Like {@link rawChunk}, lets the computing task decode them itself.
+   */
+  rawParts?(coords: readonly number[]): Promise<RawParts | undefined>;
+}
+
+/** A block made of stored chunks: see {@link ChunkSource.rawParts}. */
+export interface RawParts {
+  /** The block's shape. */
+  shape: number[];
+  dtype: DataType;
+  /** Each stored chunk and where its extent lands in the block (the parts tile the block). */
+  parts: { raw: RawChunk; start: number[] }[];
 }
 
 /** A kernel call that makes one block in a worker: see {@link ChunkSource.leafTask}. */
@@ -79,6 +94,8 @@ export interface RawChunk {
   bytes?: Uint8Array;
   /** A local file holding the stored bytes, read by the thread that decodes them (a missing file: not stored). */
   file?: LocalFile;
+  /** A byte range of a local file holding the stored bytes (a missing or changed file is an error). */
+  range?: FileRange;
   /** Names the chunk in errors. */
   key: string;
   /** The pipeline that decodes `bytes` to a chunk of `chunkShape`. */
@@ -90,9 +107,46 @@ export interface RawChunk {
   fill: FillValue;
 }
 
-/** The stored bytes of a raw chunk, reading its file in this thread when it names one (undefined: not stored). */
+/** The stored bytes of a raw chunk, reading its file (range) in this thread when it names one (undefined: not stored). */
 export function storedBytes(raw: RawChunk): Uint8Array | undefined {
-  return raw.bytes ?? (raw.file ? readLocalFile(raw.file, raw.key) : undefined);
+  if (raw.bytes) return raw.bytes;
+  if (raw.range) return readFileRange(raw.range, raw.key);
+  return raw.file ? readLocalFile(raw.file, raw.key) : undefined;
+}
+
+/** Bytes two ranges of one file may lie apart and still be read together (read and dropped). */
+const COALESCE_GAP = 64 * 1024;
+/** Largest single read that coalescing makes. */
+const COALESCE_MAX = 64 * 2 ** 20;
+
+/**
+ * The stored bytes of every raw chunk in `raws` (undefined: not stored), as {@link storedBytes}
+ * gives them, but ranges of one file that lie close together are read with one call: the
+ * chunks of an HDF5 block usually sit one after another, and a read per chunk of a few KiB
+ * costs as much as inflating it.
+ */
+export function storedBytesAll(raws: readonly RawChunk[]): (Uint8Array | undefined)[] {
+  const out: (Uint8Array | undefined)[] = raws.map((r) => (r.range ? undefined : storedBytes(r)));
+  const ranged = raws.map((r, i) => i).filter((i) => raws[i].range).sort((a, b) => raws[a].range!.offset - raws[b].range!.offset);
+  for (let k = 0; k < ranged.length;) {
+    const first = raws[ranged[k]].range!;
+    let end = first.offset + first.length;
+    let m = k + 1;
+    for (; m < ranged.length; m++) {
+      const r = raws[ranged[m]].range!;
+      if (r.path !== first.path || r.mtimeMs !== first.mtimeMs || r.size !== first.size) break;
+      if (r.offset - end > COALESCE_GAP || Math.max(end, r.offset + r.length) - first.offset > COALESCE_MAX) break;
+      end = Math.max(end, r.offset + r.length);
+    }
+    const key = m - k === 1 ? raws[ranged[k]].key : `${raws[ranged[k]].key} (and ${m - k - 1} chunks after it)`;
+    const bytes = readFileRange({ ...first, length: end - first.offset }, key);
+    for (let j = k; j < m; j++) {
+      const r = raws[ranged[j]].range!;
+      out[ranged[j]] = bytes.subarray(r.offset - first.offset, r.offset - first.offset + r.length);
+    }
+    k = m;
+  }
+  return out;
 }
 
 /** Where a chunk lies in the array: its first element and its (clipped) extent. */
@@ -121,6 +175,23 @@ export function chunkBox(source: Grid & { name?: string }, coords: readonly numb
   checkCoords(source, coords);
   const start = coords.map((c, d) => c * source.chunkShape[d]);
   return { start, shape: start.map((s, d) => Math.min(source.chunkShape[d], source.shape[d] - s)) };
+}
+
+/**
+ * True when every chunk of a `chunkShape` grid over `shape` is tiled by whole chunks of a
+ * `stored` grid: each dimension a multiple of the stored one, or spanning the whole array.
+ */
+export function tilesStored(chunkShape: readonly number[], stored: readonly number[], shape: readonly number[]): boolean {
+  return chunkShape.length === stored.length && chunkShape.every((n, d) => n % stored[d] === 0 || n >= shape[d]);
+}
+
+/**
+ * The stored chunks (grid `stored`) that tile `box`, whose start is a multiple of `stored`:
+ * each one's grid coordinates and where it starts inside the box.
+ */
+export function tilingChunks(box: ChunkBox, stored: readonly number[]): { coords: number[]; start: number[] }[] {
+  const first = box.start.map((s, d) => s / stored[d]);
+  return [...chunkCoords({ shape: box.shape, chunkShape: stored })].map((c) => ({ coords: c.map((x, d) => first[d] + x), start: c.map((x, d) => x * stored[d]) }));
 }
 
 /** Every grid coordinate in C order (last dimension fastest), generated lazily. */

@@ -376,7 +376,6 @@ export async function openFsStore(root: string, options: FsStoreOptions = {}): P
   return { url, get, list, listDir, localFile, set, delete: del, close: async () => {} };
 }
 
-/** fsync a directory so a rename in it is durable (not supported on Windows: ignored there). */
 /**
  * Read a key's file named by a directory store's `localFile` (in any thread): undefined when
  * it is missing or not a file; a symbolic link is followed only when it resolves inside the
@@ -423,6 +422,57 @@ export function readLocalFile(f: LocalFile, key: string): Uint8Array | undefined
   }
 }
 
+/**
+ * A byte range of a local file that must not have changed since it was planned: reads check
+ * the file's size and modification time against what the planner saw.
+ */
+export interface FileRange {
+  path: string;
+  offset: number;
+  length: number;
+  /** The file's size and mtime (ms) when the range was planned. */
+  size: number;
+  mtimeMs: number;
+}
+
+/** The file's size and modification time, for {@link FileRange}s planned now. */
+export function fileStamp(path: string): { size: number; mtimeMs: number } {
+  const st = fs.statSync(path);
+  return { size: st.size, mtimeMs: st.mtimeMs };
+}
+
+/**
+ * Read `r` (in any thread). A missing file, one that changed since the range was planned
+ * (size or mtime) or a short read is a StoreError naming `key`: a range of another file
+ * version would decode to garbage or, worse, to wrong values.
+ */
+export function readFileRange(r: FileRange, key: string): Uint8Array {
+  let fd: number;
+  try {
+    fd = fs.openSync(r.path, fsc.O_RDONLY);
+  } catch (e) {
+    throw ioError("get", key, e);
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (st.size !== r.size || st.mtimeMs !== r.mtimeMs) throw new StoreError(`${r.path} changed since it was opened (size or modification time); open it again`, key);
+    const out = new Uint8Array(r.length);
+    let done = 0;
+    while (done < out.length) {
+      const n = fs.readSync(fd, out, done, out.length - done, r.offset + done);
+      if (n === 0) throw new StoreError(`${r.path} ends at byte ${r.offset + done}, inside the range [${r.offset}, ${r.offset + r.length})`, key);
+      done += n;
+    }
+    return out;
+  } catch (e) {
+    if (e instanceof StoreError) throw e;
+    throw ioError("get", key, e);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** fsync a directory so a rename in it is durable (not supported on Windows: ignored there). */
 async function syncDir(dir: string, key: string): Promise<void> {
   let fh;
   try {

@@ -11,7 +11,9 @@ import { decodeChunk } from "../../codecs/pipeline.js";
 import type { NDArray } from "../../codecs/types.js";
 import { pipelineFor } from "../../runtime/chunk-worker.js";
 import { byRowPieces, wasmKernel, type WasmKernel } from "../../runtime/wasm.js";
-import { storedBytes, type LeafTask, type RawChunk } from "../../sources/types.js";
+import { storedBytes, storedBytesAll, type LeafTask, type RawChunk, type RawParts } from "../../sources/types.js";
+import { allocateFilled, product } from "../../format/ndarray.js";
+import type { Pipeline } from "../../codecs/pipeline.js";
 import { loadKernel } from "../../runtime/kernel-task.js";
 import { ComputeError } from "../../format/errors.js";
 import { WASM_BASE64 } from "./count-alleles-wasm.js";
@@ -63,16 +65,20 @@ interface Layout { rows: number; rowBytes: number; stride: number }
 
 /**
  * Count a block made straight into the module's memory: grows the memory once for `bytes` of
- * block and the counts (growing detaches views, so before any is made), lets `make` fill the
- * first `bytes` (it returns the block's data, copied in when it landed elsewhere), counts the
- * rows in place and writes them to `counts`. Calls take turns (see `turn`).
+ * block, the counts and `scratchBytes` of scratch after them (growing detaches views, so
+ * before any is made), lets `make` fill the first `bytes` (it returns the block's data, copied
+ * in when it landed elsewhere), counts the rows in place and writes them to `counts`. Calls
+ * take turns (see `turn`).
  */
-function countInMemory(mod: WasmKernel, bytes: number, layout: Layout, nA: number, counts: Int32Array, make: (into: Uint8Array) => Promise<Int8Array>): Promise<boolean> {
+function countInMemory(mod: WasmKernel, bytes: number, layout: Layout, nA: number, counts: Int32Array,
+  make: (into: Uint8Array, scratch: Uint8Array) => Promise<Int8Array>, scratchBytes = 0): Promise<boolean> {
   const run = async (): Promise<boolean> => {
     const outPtr = (bytes + 15) & ~15;
-    const need = outPtr + layout.rows * nA * 4;
-    const into = new Uint8Array(mod.memory(need).buffer, 0, bytes);
-    const data = await make(into);
+    const scratchPtr = (outPtr + layout.rows * nA * 4 + 15) & ~15;
+    const need = scratchPtr + scratchBytes;
+    const heap0 = mod.memory(need);
+    const into = new Uint8Array(heap0.buffer, 0, bytes);
+    const data = await make(into, new Uint8Array(heap0.buffer, scratchPtr, scratchBytes));
     const heap = mod.memory(need);
     if (data.buffer !== heap.buffer || data.byteOffset !== 0) new Int8Array(heap.buffer, 0, bytes).set(data);
     const out = new Int32Array(heap.buffer, outPtr, layout.rows * nA);
@@ -119,5 +125,57 @@ export function wasmRawCounter(): RawCounter | null {
       const into: NDArray = { data: new Int8Array(out.buffer, out.byteOffset, out.length), shape: [C0, C1, C2], dtype };
       return (await decodeChunk(p, bytes, raw.key, into)).data as Int8Array;
     });
+  };
+}
+
+/**
+ * Counts the int8 (variants, samples, ploidy) block of `parts` (stored chunks tiling it) into
+ * `counts` (rows × nA); false when the block cannot go that way (a part not int8 or cutting
+ * the ploidy), true when done.
+ */
+export type PartsCounter = (parts: RawParts, nA: number, counts: Int32Array) => Promise<boolean>;
+
+type PlaceFn = (src: number, rows: number, run: number, srcStride: number, dst: number, dstStride: number) => void;
+
+/**
+ * This thread's counter of blocks made from stored chunks in module memory, or null without
+ * WebAssembly SIMD: each chunk is decoded into scratch after the block and its rows placed
+ * by the module (`place`: rows of a few samples are too short for typed-array copies), then
+ * the whole block is counted once.
+ */
+export function wasmPartsCounter(): PartsCounter | null {
+  const mod = wasmKernel(WASM_BASE64);
+  if (!mod) return null;
+  const place = mod.exports.place as PlaceFn;
+  return async (parts, nA, counts) => {
+    const [rows, S, P] = parts.shape;
+    if (parts.shape.length !== 3 || parts.dtype.kind !== "int" || parts.dtype.bits !== 8) return false;
+    const pipelines: Pipeline[] = [];
+    for (const { raw, start } of parts.parts) {
+      const p = await pipelineFor(raw.pipeline);
+      const dt = p.spec.chunk.dtype;
+      if (raw.chunkShape.length !== 3 || raw.chunkShape[2] !== P || raw.extent[2] !== P || start[2] !== 0 || dt.kind !== "int" || dt.bits !== 8) return false;
+      // Placing writes module memory by these numbers: a part outside its chunk or the block is a bug upstream.
+      if (raw.extent.some((e, d) => e > raw.chunkShape[d] || start[d] < 0 || start[d] + e > parts.shape[d]))
+        throw new ComputeError("countAlleles", `stored chunk ${raw.key} does not fit its place in the block`);
+      pipelines.push(p);
+    }
+    const scratchBytes = Math.max(0, ...parts.parts.map(({ raw }) => product(raw.chunkShape)));
+    return countInMemory(mod, rows * S * P, { rows, rowBytes: S * P, stride: S * P }, nA, counts, async (into, scratch) => {
+      const stored = storedBytesAll(parts.parts.map((x) => x.raw));
+      for (const [i, { raw, start }] of parts.parts.entries()) {
+        const C1 = raw.chunkShape[1];
+        const n = product(raw.chunkShape);
+        const view = new Int8Array(scratch.buffer, scratch.byteOffset, n);
+        const bytes = stored[i];
+        if (!bytes) view.set(allocateFilled(pipelines[i].spec.chunk.dtype, n, raw.fill) as Int8Array);
+        else {
+          const got = (await decodeChunk(pipelines[i], bytes, raw.key, { data: view, shape: [...raw.chunkShape], dtype: pipelines[i].spec.chunk.dtype })).data as Int8Array;
+          if (got.buffer !== view.buffer || got.byteOffset !== view.byteOffset) view.set(got);
+        }
+        place(scratch.byteOffset, raw.extent[0], raw.extent[1] * P, C1 * P, into.byteOffset + (start[0] * S + start[1]) * P, S * P);
+      }
+      return new Int8Array(into.buffer, into.byteOffset, into.length);
+    }, scratchBytes);
   };
 }

@@ -3,7 +3,11 @@
 ;; number of bytes equal to a in bytes [in + r*stride, in + r*stride + rowBytes) to the i32
 ;; at out + 4*(r*nA + a) (stride > rowBytes: rows of a chunk clipped at the array's edge). Alleles go four at a time: one load per 16 bytes, then per allele one
 ;; compare and one subtract into 8-bit lane counters, widened and summed every 255 vectors
-;; (before a lane could wrap). Source of count-alleles-wasm.ts (scripts/build-wasm.mjs).
+;; (before a lane could wrap).
+;; place(src, rows, run, srcStride, dst, dstStride): copies `rows` runs of `run` bytes from
+;; src + r*srcStride to dst + r*dstStride (a stored chunk's rows into their place in a block;
+;; runs may be as short as a few samples, so 16 bytes per step, the last step overlapping).
+;; Source of count-alleles-wasm.ts (scripts/build-wasm.mjs).
 (module
   (memory (export "memory") 1)
   ;; Sum of the 16 unsigned 8-bit lanes of $v.
@@ -21,6 +25,31 @@
         (local.set $o (i32.add (local.get $out)
           (i32.shl (i32.add (i32.mul (local.get $r) (local.get $nA)) (local.get $a)) (i32.const 2))))
         (i32.store (local.get $o) (i32.add (i32.load (local.get $o)) (local.get $n))))))
+;; Copy rows of a decoded chunk into a block (see the header); regions must not overlap.
+  (func (export "place") (param $src i32) (param $rows i32) (param $run i32) (param $ss i32) (param $dst i32) (param $ds i32)
+    (local $r i32) (local $i i32) (local $s i32) (local $d i32)
+    (block $done (loop $rowLoop
+      (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $s (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $ss))))
+      (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $r) (local.get $ds))))
+      (local.set $i (i32.const 0))
+      (if (i32.ge_u (local.get $run) (i32.const 16))
+        (then
+          (loop $vectorLoop
+            (v128.store (i32.add (local.get $d) (local.get $i)) (v128.load (i32.add (local.get $s) (local.get $i))))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br_if $vectorLoop (i32.le_u (i32.add (local.get $i) (i32.const 16)) (local.get $run))))
+          ;; The run's last 16 bytes (overlapping the copied part, never past the run).
+          (v128.store (i32.sub (i32.add (local.get $d) (local.get $run)) (i32.const 16))
+            (v128.load (i32.sub (i32.add (local.get $s) (local.get $run)) (i32.const 16)))))
+        (else
+          (block $bytesDone (loop $byteLoop
+            (br_if $bytesDone (i32.ge_u (local.get $i) (local.get $run)))
+            (i32.store8 (i32.add (local.get $d) (local.get $i)) (i32.load8_u (i32.add (local.get $s) (local.get $i))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $byteLoop)))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rowLoop))))
   (func (export "count") (param $in i32) (param $rows i32) (param $rowBytes i32) (param $out i32) (param $nA i32) (param $stride i32)
     (local $r i32) (local $a i32) (local $p i32) (local $rowStart i32) (local $end i32) (local $vend i32)
     (local $blockEnd i32) (local $b i32) (local $v v128)
