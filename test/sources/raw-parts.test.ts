@@ -87,3 +87,22 @@ test("allele counts over parts (placed in WebAssembly memory) equal a plain loop
     }
   }
 });
+
+test("stored chunks of every width are placed exactly (byte loop, one or two vectors, vector loop)", async () => {
+  const store = await openFsStore(dir);
+  const shape = [23, 40, 2];
+  const rand = prng(11);
+  const full = Int8Array.from({ length: 23 * 40 * 2 }, () => Math.floor(rand() * 5) - 1);
+  const want = Array.from({ length: 23 }, (_, v) => {
+    const row = [0, 0, 0, 0];
+    for (const a of full.subarray(v * 80, (v + 1) * 80)) if (a >= 0) row[a]++;
+    return row;
+  });
+  for (const samples of [3, 8, 9, 16, 17, 40]) { // runs of 6, 16, 18, 32, 34 and 80 bytes (and clipped edges)
+    const arr = await createArray(store, `w${samples}`, { overwrite: true, shape, chunks: [5, samples, 2], dtype: "int8", zarrFormat: 2, compressor: null });
+    await set(arr, undefined, full);
+    const ac = await compute((await genotypeArray(zarrSource(arr, { chunks: [10, 40, 2] })).countAlleles({ maxAllele: 3 })).array);
+    const got = Array.from({ length: 23 }, (_, v) => [...(ac.data as Int32Array).subarray(v * 4, v * 4 + 4)]);
+    assert.deepEqual(got, want, `stored chunks of ${samples} samples`);
+  }
+});

@@ -26,30 +26,41 @@
           (i32.shl (i32.add (i32.mul (local.get $r) (local.get $nA)) (local.get $a)) (i32.const 2))))
         (i32.store (local.get $o) (i32.add (i32.load (local.get $o)) (local.get $n))))))
 ;; Copy rows of a decoded chunk into a block (see the header); regions must not overlap.
+  ;; Runs of 16..32 bytes (8..16 diploid samples: HDF5 chunks are often this narrow) take two
+  ;; overlapping vector copies and no inner loop.
   (func (export "place") (param $src i32) (param $rows i32) (param $run i32) (param $ss i32) (param $dst i32) (param $ds i32)
-    (local $r i32) (local $i i32) (local $s i32) (local $d i32)
-    (block $done (loop $rowLoop
-      (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
-      (local.set $s (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $ss))))
-      (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $r) (local.get $ds))))
+    (local $i i32) (local $end i32) (local $tail i32)
+    (local.set $end (i32.add (local.get $src) (i32.mul (local.get $rows) (local.get $ss))))
+    (local.set $tail (i32.sub (local.get $run) (i32.const 16)))
+    (if (i32.eqz (local.get $rows)) (then (return)))
+    (if (i32.and (i32.ge_u (local.get $run) (i32.const 16)) (i32.le_u (local.get $run) (i32.const 32)))
+      (then
+        (loop $pairLoop
+          (v128.store (local.get $dst) (v128.load (local.get $src)))
+          (v128.store (i32.add (local.get $dst) (local.get $tail)) (v128.load (i32.add (local.get $src) (local.get $tail))))
+          (local.set $src (i32.add (local.get $src) (local.get $ss)))
+          (local.set $dst (i32.add (local.get $dst) (local.get $ds)))
+          (br_if $pairLoop (i32.lt_u (local.get $src) (local.get $end))))
+        (return)))
+    (loop $rowLoop
       (local.set $i (i32.const 0))
       (if (i32.ge_u (local.get $run) (i32.const 16))
         (then
           (loop $vectorLoop
-            (v128.store (i32.add (local.get $d) (local.get $i)) (v128.load (i32.add (local.get $s) (local.get $i))))
+            (v128.store (i32.add (local.get $dst) (local.get $i)) (v128.load (i32.add (local.get $src) (local.get $i))))
             (local.set $i (i32.add (local.get $i) (i32.const 16)))
-            (br_if $vectorLoop (i32.le_u (i32.add (local.get $i) (i32.const 16)) (local.get $run))))
+            (br_if $vectorLoop (i32.le_u (local.get $i) (local.get $tail))))
           ;; The run's last 16 bytes (overlapping the copied part, never past the run).
-          (v128.store (i32.sub (i32.add (local.get $d) (local.get $run)) (i32.const 16))
-            (v128.load (i32.sub (i32.add (local.get $s) (local.get $run)) (i32.const 16)))))
+          (v128.store (i32.add (local.get $dst) (local.get $tail)) (v128.load (i32.add (local.get $src) (local.get $tail)))))
         (else
           (block $bytesDone (loop $byteLoop
             (br_if $bytesDone (i32.ge_u (local.get $i) (local.get $run)))
-            (i32.store8 (i32.add (local.get $d) (local.get $i)) (i32.load8_u (i32.add (local.get $s) (local.get $i))))
+            (i32.store8 (i32.add (local.get $dst) (local.get $i)) (i32.load8_u (i32.add (local.get $src) (local.get $i))))
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
             (br $byteLoop)))))
-      (local.set $r (i32.add (local.get $r) (i32.const 1)))
-      (br $rowLoop))))
+      (local.set $src (i32.add (local.get $src) (local.get $ss)))
+      (local.set $dst (i32.add (local.get $dst) (local.get $ds)))
+      (br_if $rowLoop (i32.lt_u (local.get $src) (local.get $end)))))
   (func (export "count") (param $in i32) (param $rows i32) (param $rowBytes i32) (param $out i32) (param $nA i32) (param $stride i32)
     (local $r i32) (local $a i32) (local $p i32) (local $rowStart i32) (local $end i32) (local $vend i32)
     (local $blockEnd i32) (local $b i32) (local $v v128)
