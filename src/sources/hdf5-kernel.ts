@@ -19,7 +19,7 @@ import type { NDArray } from "../codecs/types.js";
 import { layoutOf, viewAs, type DataType } from "../format/dtype.js";
 import { ChunkError, NodeNotFoundError, StoreError, UnsupportedError, type ZarrError } from "../format/errors.js";
 import { kernelRef } from "../runtime/kernel-task.js";
-import { planDirect, type Hdf5DirectPlan } from "./hdf5-direct.js";
+import { describeDirect, planDirect, type Hdf5DirectPlan } from "./hdf5-direct.js";
 
 type H5Module = Awaited<typeof import("h5wasm/node")["ready"]>;
 type H5Metadata = ReturnType<H5Module["get_dataset_metadata"]>;
@@ -235,6 +235,9 @@ export async function outcome<T>(f: () => T | Promise<T>): Promise<Hdf5Outcome<T
 /** Kernel: shape, dtype, HDF5 chunking and filters of a dataset. */
 export function hdf5Describe(args: Hdf5DatasetRef): Promise<Hdf5Outcome<Hdf5Description>> {
   return outcome(async () => {
+    // Plain numbers in chunks HDF5 filters we can undo need no HDF5 library at all.
+    const plain = describeDirect(args.file, args.dataset);
+    if (plain) return plain;
     const M = await h5();
     const f = openFile(M, args.file);
     const meta = datasetMetadata(M, f, args.dataset);
