@@ -4,6 +4,7 @@
  * composes the library (genomics layout + genotype array + count summary, compute, diagnostics).
  * @module
  */
+import type { Hdf5ChunkSource } from "../sources/hdf5.js";
 import type { ZarrArray } from "../array/node.js";
 import { toZarr } from "../compute/compute.js";
 import { createProfiler, type ComputeCallbacks } from "../diagnostics/profiler.js";
@@ -40,7 +41,10 @@ export interface CountAllelesReport extends CountSummary {
   where: string;
   format: "zarr" | "hdf5";
   shape: number[];
+  /** Blocks the count read (source chunks). */
   chunks: number[];
+  /** Chunks as stored (HDF5's own chunking for HDF5; the same as `chunks` for Zarr). */
+  storedChunks: number[];
   maxAllele: number;
   /** Where maxAllele came from. */
   maxAlleleFrom: "option" | "metadata" | "data";
@@ -97,6 +101,7 @@ export async function countAllelesCommand(location: string, o: CountAllelesComma
     const mean = summarize(prof.records(), res.samples(), prof.window()).meanCpuPercent;
     return {
       ...summary, where: found.where, format: found.format, shape: [V, S, P], chunks: [...found.source.chunkShape],
+      storedChunks: [...((found.source as Partial<Hdf5ChunkSource>).hdf5Chunks ?? found.source.chunkShape)],
       maxAllele, maxAlleleFrom, samplesCounted: o.subpop?.length ?? S, workers: pool?.threads ?? 0, seconds,
       bytesPerSecond: (V * S * P) / seconds, variantsPerSecond: V / seconds, meanCpuPercent: mean,
       out: written ? o.out : undefined, profile: o.profile,
@@ -112,7 +117,7 @@ const group = (n: number) => Math.round(n).toLocaleString("en-US");
 export function reportLines(r: CountAllelesReport): string[] {
   const from = { option: "given", metadata: "from the layout's allele array", data: "largest allele in the data (an extra pass)" }[r.maxAlleleFrom];
   return [
-    `genotypes   ${r.where} (${r.format}) ${r.shape.join(" × ")}, chunks (${r.chunks.join(", ")})`,
+    `genotypes   ${r.where} (${r.format}) ${r.shape.join(" × ")}, chunks (${r.storedChunks.join(", ")})${String(r.storedChunks) === String(r.chunks) ? "" : `, read in blocks of (${r.chunks.join(", ")})`}`,
     `max allele  ${r.maxAllele} (${from}); samples counted: ${r.samplesCounted}`,
     `alleles     ${r.alleleTotals.map((n, a) => `${a}: ${group(n)}`).join("   ")}`,
     `sites       ${group(r.variants)} variants, ${group(r.variantSites)} variant, ${group(r.segregatingSites)} segregating`,

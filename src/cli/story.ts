@@ -69,7 +69,7 @@ export async function story(dir: string, o: StoryOptions, print: (line: string) 
   const same = String(h5.alleleTotals) === String(zarr.alleleTotals) && h5.variantSites === zarr.variantSites && h5.segregatingSites === zarr.segregatingSites;
   print(`4. results ${same ? "agree" : "DIFFER"}: allele totals ${zarr.alleleTotals.map((n, a) => `${a}: ${n.toLocaleString("en-US")}`).join(", ")}; ${zarr.segregatingSites.toLocaleString("en-US")} segregating sites`);
   const row = (name: string, r: CountAllelesReport) =>
-    `   ${name.padEnd(6)} ${r.seconds.toFixed(2).padStart(7)} s ${(r.bytesPerSecond / 1e9).toFixed(2).padStart(6)} GB/s ${String(Math.round(r.meanCpuPercent ?? 0)).padStart(5)} %   ${r.format === "hdf5" ? "gzip 3, chunks" : "blosc zlib 3, chunks"} (${r.chunks.join(", ")})`;
+    `   ${name.padEnd(6)} ${r.seconds.toFixed(2).padStart(7)} s ${(r.bytesPerSecond / 1e9).toFixed(2).padStart(6)} GB/s ${String(Math.round(r.meanCpuPercent ?? 0)).padStart(5)} %   ${r.format === "hdf5" ? "gzip 3, chunks" : "blosc zlib 3, chunks"} (${r.storedChunks.join(", ")})`;
   print(`5. side by side (${zarr.workers} worker threads):`);
   print(`   source    time    calls    CPU`);
   print(row("HDF5", h5));
