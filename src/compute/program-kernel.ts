@@ -11,7 +11,7 @@
 import type { NDArray } from "../codecs/types.js";
 import { loadKernel } from "../runtime/kernel-task.js";
 import type { ProgramArgs, ProgramNode, RawBlock } from "./plan.js";
-import { storedBytes, storedBytesAll, type RawChunk, type RawParts } from "../sources/types.js";
+import { checkTiling, storedBytes, storedBytesAll, type RawChunk, type RawParts } from "../sources/types.js";
 import { decodeChunk } from "../codecs/pipeline.js";
 import { copyRegion } from "../format/copy.js";
 import { allocate, isVariableLength, layoutOf, viewAs } from "../format/dtype.js";
@@ -75,6 +75,7 @@ async function decodeParts(p: RawParts, scratch?: ArrayBuffer[]): Promise<NDArra
   const { units, unitBytes } = layoutOf(dtype);
   const n = product(p.shape);
   const data = scratch ? viewAs(dtype, scratchBytes(scratch, n * units * unitBytes)) : allocate(dtype, n);
+  checkTiling(p);
   const stored = storedBytesAll(p.parts.map((x) => x.raw));
   for (const [i, { raw, start }] of p.parts.entries()) {
     const mine: ArrayBuffer[] = [];

@@ -25,9 +25,14 @@ export interface WasmKernel {
 
 const instances = new Map<string, WasmKernel | null>();
 
-/** This thread's instance of the module `base64` (it must export `memory`), or null without WebAssembly SIMD. */
-export function wasmKernel(base64: string): WasmKernel | null {
-  let k = instances.get(base64);
+/**
+ * This thread's instance of the module `base64` (it must export `memory`), or null without
+ * WebAssembly SIMD. Users that hold data in its memory across an `await` need an instance no
+ * synchronous user shares: `slot` names a separate instance of the same module.
+ */
+export function wasmKernel(base64: string, slot = ""): WasmKernel | null {
+  const id = slot === "" ? base64 : `${slot}:${base64}`;
+  let k = instances.get(id);
   if (k !== undefined) return k;
   const bytes = Buffer.from(base64, "base64");
   if (!wasm?.validate(bytes)) k = null;
@@ -42,7 +47,7 @@ export function wasmKernel(base64: string): WasmKernel | null {
       },
     };
   }
-  instances.set(base64, k);
+  instances.set(id, k);
   return k;
 }
 

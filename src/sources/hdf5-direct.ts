@@ -126,7 +126,7 @@ export function describeDirect(file: string, dataset: string): Hdf5Description |
 /** The fill value of chunks never written, as the source's dtype. */
 export function fillOf(index: Hdf5ChunkIndex, dtype: DataType, itemBytes: number): FillValue {
   const raw = index.fill ? Uint8Array.from(index.fill) : new Uint8Array(itemBytes);
-  return { value: viewAs(dtype, Uint8Array.from(raw))[0], raw };
+  return { value: viewAs(dtype, raw.slice())[0], raw };
 }
 
 /**

@@ -12,7 +12,9 @@
  * Compute tasks skip HDF5 when they can: when the file's chunk index is readable and the
  * filters have codecs (hdf5-direct.ts), a task reads the stored chunks of its block itself
  * and decodes them with node:zlib (`rawChunk`, or `rawParts` for source chunks that are whole
- * multiples of the HDF5 chunks). `directChunks` says whether that is so, or why not.
+ * multiples of the HDF5 chunks). `directChunks` says whether that is so, or why not. Those
+ * reads check the file's size and mtime against the index they came from: a file changed in
+ * any way since (even opened for appending without writes) gives a StoreError, not a stale read.
  * @module
  */
 import { resolve } from "node:path";

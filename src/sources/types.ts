@@ -12,7 +12,7 @@ import type { NDArray } from "../codecs/types.js";
 import { isShared, isVariableLength, layoutOf, viewAs, type DataType, type DataValues } from "../format/dtype.js";
 
 export { isShared };
-import { SelectionError, UnsupportedError } from "../format/errors.js";
+import { ComputeError, SelectionError, UnsupportedError } from "../format/errors.js";
 import { product } from "../format/ndarray.js";
 import type { ChunkPool } from "../runtime/pool.js";
 import type { PipelineRef } from "../runtime/chunk-worker.js";
@@ -175,6 +175,16 @@ export function chunkBox(source: Grid & { name?: string }, coords: readonly numb
   checkCoords(source, coords);
   const start = coords.map((c, d) => c * source.chunkShape[d]);
   return { start, shape: start.map((s, d) => Math.min(source.chunkShape[d], source.shape[d] - s)) };
+}
+
+/**
+ * Throw a ComputeError unless the parts' extents add up to the block (parts are checked to lie
+ * inside it where they are placed; with this, gaps would need overlaps): a block with a gap
+ * would hold stale bytes from reused buffers.
+ */
+export function checkTiling(p: RawParts): void {
+  const covered = p.parts.reduce((n, { raw }) => n + product(raw.extent), 0);
+  if (covered !== product(p.shape)) throw new ComputeError("read", `stored chunks cover ${covered} of the block's ${product(p.shape)} elements`);
 }
 
 /**

@@ -63,7 +63,7 @@ export function zarrSource(arr: ZarrArray, opts: ZarrSourceOptions = {}): ChunkS
   };
   const source: ChunkSource = {
     shape: [...shape], dtype, chunkShape, name,
-    rawChunk: sameGrid ? (coords) => { chunkBox(source, coords); return storedRaw(coords); } : undefined,
+    rawChunk: sameGrid ? async (coords) => { chunkBox(source, coords); return storedRaw(coords); } : undefined,
     // Source chunks made of whole stored chunks: the stored chunks that tile each.
     rawParts: multiple ? async (coords) => {
       const box = chunkBox(source, coords);

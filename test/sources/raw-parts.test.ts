@@ -15,6 +15,7 @@ import { createArray } from "../../src/array/node.js";
 import { slice } from "../../src/array/selection.js";
 import { binary, compute, fromSource } from "../../src/compute/index.js";
 import { genotypeArray } from "../../src/genomics/genotype-array.js";
+import { wasmPartsCounter, wasmRawCounter, wasmRowCounter } from "../../src/genomics/wasm/count-alleles.js";
 import { zarrSource } from "../../src/sources/zarr.js";
 import { openFsStore } from "../../src/stores/fs.js";
 import { prng } from "../prng.js";
@@ -104,5 +105,28 @@ test("stored chunks of every width are placed exactly (byte loop, one or two vec
     const ac = await compute((await genotypeArray(zarrSource(arr, { chunks: [10, 40, 2] })).countAlleles({ maxAllele: 3 })).array);
     const got = Array.from({ length: 23 }, (_, v) => [...(ac.data as Int32Array).subarray(v * 4, v * 4 + 4)]);
     assert.deepEqual(got, want, `stored chunks of ${samples} samples`);
+  }
+});
+
+test("counters that keep a block in WebAssembly memory across awaits are not disturbed by the synchronous row counter", async () => {
+  const store = await openFsStore(dir);
+  const arr = await createArray(store, "ones", { overwrite: true, shape: [10, 4, 2], chunks: [5, 4, 2], dtype: "int8", zarrFormat: 2, compressor: { id: "zlib", level: 1 } });
+  await set(arr, undefined, new Int8Array(80).fill(1));
+  const threes = new Int8Array(40_000).fill(3);
+  const scratch = new Int32Array(40_000 * 4);
+  for (const mode of ["raw", "parts"] as const) {
+    const counts = new Int32Array((mode === "raw" ? 5 : 10) * 4);
+    const counting = mode === "raw"
+      ? wasmRawCounter()!((await zarrSource(arr).rawChunk!([0, 0, 0]))!, 4, counts)
+      : wasmPartsCounter()!((await zarrSource(arr, { chunks: [10, 4, 2] }).rawParts!([0, 0, 0]))!, 4, counts);
+    let done = false;
+    void counting.finally(() => { done = true; });
+    // The row counter runs at every microtask while the other is between decoding and counting.
+    for (let i = 0; !done && i < 10_000; i++) {
+      wasmRowCounter()!(threes, 0, 40_000, 1, 4, scratch, (r) => r * 4);
+      await Promise.resolve();
+    }
+    assert.equal(await counting, true);
+    for (let r = 0; r < counts.length / 4; r++) assert.deepEqual([...counts.subarray(r * 4, r * 4 + 4)], [0, 8, 0, 0], `${mode}: row ${r}`);
   }
 });

@@ -11,7 +11,7 @@ import { decodeChunk } from "../../codecs/pipeline.js";
 import type { NDArray } from "../../codecs/types.js";
 import { pipelineFor } from "../../runtime/chunk-worker.js";
 import { byRowPieces, wasmKernel, type WasmKernel } from "../../runtime/wasm.js";
-import { storedBytes, storedBytesAll, type LeafTask, type RawChunk, type RawParts } from "../../sources/types.js";
+import { checkTiling, storedBytes, storedBytesAll, type LeafTask, type RawChunk, type RawParts } from "../../sources/types.js";
 import { allocateFilled, product } from "../../format/ndarray.js";
 import type { Pipeline } from "../../codecs/pipeline.js";
 import { loadKernel } from "../../runtime/kernel-task.js";
@@ -37,9 +37,13 @@ const countOf = (k: WasmKernel) => k.exports.count as CountFn;
 // awaits in between.
 let turn: Promise<unknown> = Promise.resolve();
 
-/** This thread's SIMD row counter, or null when WebAssembly SIMD is unavailable. */
+/**
+ * This thread's SIMD row counter, or null when WebAssembly SIMD is unavailable. It runs
+ * synchronously, so it has an instance of its own: the other counters keep blocks in their
+ * instance's memory across awaits, and this one could run in between.
+ */
 export function wasmRowCounter(): RowCounter | null {
-  const k = wasmKernel(WASM_BASE64);
+  const k = wasmKernel(WASM_BASE64, "rows");
   if (!k) return null;
   const count = countOf(k);
   return (g, from, rows, rowBytes, nA, out, outAt) => {
@@ -65,20 +69,16 @@ interface Layout { rows: number; rowBytes: number; stride: number }
 
 /**
  * Count a block made straight into the module's memory: grows the memory once for `bytes` of
- * block, the counts and `scratchBytes` of scratch after them (growing detaches views, so
- * before any is made), lets `make` fill the first `bytes` (it returns the block's data, copied
- * in when it landed elsewhere), counts the rows in place and writes them to `counts`. Calls
- * take turns (see `turn`).
+ * block and the counts (growing detaches views, so before any is made), lets `make` fill the
+ * first `bytes` (it returns the block's data, copied in when it landed elsewhere), counts the
+ * rows in place and writes them to `counts`. Calls take turns (see `turn`).
  */
-function countInMemory(mod: WasmKernel, bytes: number, layout: Layout, nA: number, counts: Int32Array,
-  make: (into: Uint8Array, scratch: Uint8Array) => Promise<Int8Array>, scratchBytes = 0): Promise<boolean> {
+function countInMemory(mod: WasmKernel, bytes: number, layout: Layout, nA: number, counts: Int32Array, make: (into: Uint8Array) => Promise<Int8Array>): Promise<boolean> {
   const run = async (): Promise<boolean> => {
     const outPtr = (bytes + 15) & ~15;
-    const scratchPtr = (outPtr + layout.rows * nA * 4 + 15) & ~15;
-    const need = scratchPtr + scratchBytes;
-    const heap0 = mod.memory(need);
-    const into = new Uint8Array(heap0.buffer, 0, bytes);
-    const data = await make(into, new Uint8Array(heap0.buffer, scratchPtr, scratchBytes));
+    const need = outPtr + layout.rows * nA * 4;
+    const into = new Uint8Array(mod.memory(need).buffer, 0, bytes);
+    const data = await make(into);
     const heap = mod.memory(need);
     if (data.buffer !== heap.buffer || data.byteOffset !== 0) new Int8Array(heap.buffer, 0, bytes).set(data);
     const out = new Int32Array(heap.buffer, outPtr, layout.rows * nA);
@@ -149,8 +149,9 @@ const BAND_BYTES = 256 * 1024;
  * This thread's counter of blocks made from stored chunks in module memory, or null without
  * WebAssembly SIMD. Every chunk is decoded into module memory first; then bands of block rows
  * are assembled from them by the module (`place`: rows of a few samples are too short for
- * typed-array copies) and counted while the band is in cache. The block itself never exists
- * whole: placing rows of 20 bytes 1.5 KB apart into a 10 MB block cost more than counting it.
+ * typed-array copies) and counted while the band is in cache: placing rows of 20 bytes 1.5 KB
+ * apart into a whole 10 MB block cost more than counting it. Memory per thread: the block's
+ * decoded chunks (kept by the module: WebAssembly memory does not shrink), as before the block.
  */
 export function wasmPartsCounter(): PartsCounter | null {
   const mod = wasmKernel(WASM_BASE64);
@@ -173,6 +174,7 @@ export function wasmPartsCounter(): PartsCounter | null {
       offsets.push(decodedBytes);
       decodedBytes += (product(raw.chunkShape) + 15) & ~15;
     }
+    checkTiling(parts);
     const rowBytes = S * P;
     const band = Math.max(1, Math.floor(BAND_BYTES / Math.max(1, rowBytes)));
     const outPtr = (band * rowBytes + 15) & ~15;
