@@ -209,8 +209,18 @@ def check(name, h):
     counts["arrays"] += 1
     assert zn.shape == h.shape, (name, zn.shape, h.shape)
     want_chunks = opts.get("chunks", {}).get(name)
-    if want_chunks is None:
-        want_chunks = [min(c, s) if s else c for c, s in zip(h.chunks, h.shape)] if h.chunks else [max(1, s) for s in h.shape]
+    if want_chunks is None and h.chunks:
+        # HDF5 chunks (clipped), grown by whole multiples, last axis first, to at least 1 MiB
+        want_chunks = [min(c, s) if s else c for c, s in zip(h.chunks, h.shape)]
+        item = 64 if h.dtype.kind == "O" else h.dtype.itemsize
+        for i in reversed(range(len(want_chunks))):
+            size = int(np.prod(want_chunks)) * item
+            if size >= 2**20 or h.shape[i] <= want_chunks[i]:
+                continue
+            k = -(-2**20 // size)
+            want_chunks[i] = min(want_chunks[i] * k, h.shape[i])
+    elif want_chunks is None:
+        want_chunks = [max(1, s) for s in h.shape]
     assert list(zn.chunks) == want_chunks, (name, zn.chunks, want_chunks)
     if h.dtype.kind in "iub" and h.dtype.itemsize == 1:
         assert zn.compressor == Blosc(cname="zlib", clevel=3, shuffle=Blosc.NOSHUFFLE), (name, zn.compressor)
@@ -317,9 +327,10 @@ test("a whole Ag1000G-style file: zarr-python 2.13 and zarrflow read what h5py r
   const counts = verifyWithZarrPython(out, "", "");
   assert.deepEqual(counts, { groups: Object.keys(expected.groups).length, arrays: datasets.length });
   assert.equal(await verifyWithZarrflow(store, "", ""), datasets.length);
-  // Spot checks of the layout: genotype chunks are the HDF5 chunks, strings are |S1 and vlen-utf8.
+  // Spot checks of the layout: genotype chunks are the HDF5 chunks (300, 4, 2) grown to ≥ 1 MiB
+  // by whole multiples, last axis first (the whole 7 samples, then all 1000 variants), strings are |S1 and vlen-utf8.
   const gt = JSON.parse(readFileSync(join(out, "3R/calldata/genotype/.zarray"), "utf8"));
-  assert.deepEqual([gt.dtype, gt.chunks, gt.compressor], ["|i1", [300, 4, 2], { id: "blosc", cname: "zlib", clevel: 3, shuffle: 0, blocksize: 0 }]);
+  assert.deepEqual([gt.dtype, gt.chunks, gt.compressor], ["|i1", [1000, 7, 2], { id: "blosc", cname: "zlib", clevel: 3, shuffle: 0, blocksize: 0 }]);
   assert.equal(JSON.parse(readFileSync(join(out, "3R/variants/ALT/.zarray"), "utf8")).dtype, "|S1");
   assert.deepEqual(JSON.parse(readFileSync(join(out, "samples/.zarray"), "utf8")).filters, [{ id: "vlen-utf8" }]);
   assert.equal(JSON.parse(readFileSync(join(out, "misc/record/.zarray"), "utf8")).dtype.length, 2);
