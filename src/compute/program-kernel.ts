@@ -11,81 +11,9 @@
 import type { NDArray } from "../codecs/types.js";
 import { loadKernel } from "../runtime/kernel-task.js";
 import type { ProgramArgs, ProgramNode, RawBlock } from "./plan.js";
-import { checkTiling, storedBytes, storedBytesAll, type RawChunk, type RawParts } from "../sources/types.js";
-import { decodeChunk } from "../codecs/pipeline.js";
-import { copyRegion } from "../format/copy.js";
-import { allocate, isVariableLength, layoutOf, viewAs } from "../format/dtype.js";
-import { allocateFilled, product } from "../format/ndarray.js";
-import { pipelineFor } from "../runtime/chunk-worker.js";
+import { decodeParts, decodeRaw } from "../sources/raw-decode.js";
+import { giveBack, scratchBytes } from "../runtime/spare-buffers.js";
 import { withPrivateOutputs } from "./kernels/values.js";
-
-// Decode buffers of chunks that never leave this thread, reused from task to task: a fresh
-// buffer per chunk costs a page fault per 4 KiB on first touch, as much as decoding it.
-// Tasks run one at a time per thread (the pool's default), so a buffer returned here at
-// the end of a task is free.
-const SPARE_BUFFERS = 8;
-const spare: ArrayBuffer[] = [];
-
-function takeBuffer(bytes: number): ArrayBuffer {
-  let best = -1;
-  spare.forEach((b, i) => { if (b.byteLength >= bytes && (best < 0 || b.byteLength < spare[best].byteLength)) best = i; });
-  return best < 0 ? new ArrayBuffer(bytes) : spare.splice(best, 1)[0];
-}
-
-function giveBack(buffers: readonly ArrayBuffer[]): void {
-  spare.push(...buffers);
-  spare.sort((a, b) => b.byteLength - a.byteLength);
-  spare.length = Math.min(spare.length, SPARE_BUFFERS);
-}
-
-/** `bytes` of a reused buffer, listed in `scratch` to be given back when the task ends. */
-function scratchBytes(scratch: ArrayBuffer[], bytes: number): Uint8Array {
-  const buffer = takeBuffer(bytes);
-  scratch.push(buffer);
-  return new Uint8Array(buffer, 0, bytes);
-}
-
-/**
- * Decode a stored chunk in this thread, clipped to its extent; missing chunks become the
- * fill value. With `scratch`, the chunk (and its clipped copy) go into reused buffers.
- * `given`: its stored bytes, already read.
- */
-async function decodeRaw(raw: RawChunk, scratch?: ArrayBuffer[], given?: Uint8Array): Promise<NDArray> {
-  const p = await pipelineFor(raw.pipeline);
-  const dtype = p.spec.chunk.dtype;
-  const reuse = scratch && !isVariableLength(dtype) ? scratch : undefined;
-  const { units, unitBytes } = layoutOf(dtype);
-  const fresh = (shape: readonly number[]) => viewAs(dtype, scratchBytes(reuse!, product(shape) * units * unitBytes));
-  const bytes = given ?? storedBytes(raw);
-  const into: NDArray | undefined = reuse && bytes ? { data: fresh(raw.chunkShape), shape: [...raw.chunkShape], dtype } : undefined;
-  const full = bytes ? await decodeChunk(p, bytes, raw.key, into) : { data: allocateFilled(dtype, product(raw.chunkShape), raw.fill), shape: raw.chunkShape, dtype };
-  if (raw.extent.every((e, d) => e === raw.chunkShape[d])) return full;
-  const out = reuse ? fresh(raw.extent) : allocate(dtype, product(raw.extent));
-  const sel = raw.extent.map((n) => ({ start: 0, step: 1, count: n }));
-  copyRegion(full.data, raw.chunkShape, sel, out, raw.extent, sel, units);
-  return { data: out, shape: [...raw.extent], dtype };
-}
-
-/**
- * Make a block from the stored chunks that tile it: each decoded (into a reused buffer, given
- * back at once) and copied into its place. With `scratch`, the block is a reused buffer too.
- */
-async function decodeParts(p: RawParts, scratch?: ArrayBuffer[]): Promise<NDArray> {
-  const { dtype } = p;
-  const { units, unitBytes } = layoutOf(dtype);
-  const n = product(p.shape);
-  const data = scratch ? viewAs(dtype, scratchBytes(scratch, n * units * unitBytes)) : allocate(dtype, n);
-  checkTiling(p);
-  const stored = storedBytesAll(p.parts.map((x) => x.raw));
-  for (const [i, { raw, start }] of p.parts.entries()) {
-    const mine: ArrayBuffer[] = [];
-    const part = await decodeRaw(raw, mine, stored[i]);
-    const into = raw.extent.map((count, d) => ({ start: start[d], step: 1, count }));
-    copyRegion(part.data, part.shape, null, data, p.shape, into, units);
-    giveBack(mine);
-  }
-  return { data, shape: [...p.shape], dtype };
-}
 
 /** Evaluate `args.trees` over `args.leaves`; returns one value per tree. */
 export async function runProgram(args: ProgramArgs): Promise<unknown[]> {

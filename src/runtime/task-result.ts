@@ -6,7 +6,7 @@
  * of memory), never the task's own code — which is what lets the pool retry those safely.
  * @module
  */
-import { ChunkError, CodecError, ComputeError, UnsupportedError, ZarrError } from "../format/errors.js";
+import { ChunkError, CodecError, ComputeError, NodeNotFoundError, SelectionError, StoreError, UnsupportedError, ZarrError } from "../format/errors.js";
 
 /** A failure as plain data (name, message, and the typed error's fields). */
 export interface ErrorInfo {
@@ -41,6 +41,9 @@ export function errorInfo(e: unknown): ErrorInfo {
   return { name: "Error", message: String(e) };
 }
 
+/** Typed errors rebuilt as themselves from (message, key): a file that vanished or changed under a read stays a StoreError. */
+const PLAIN: Record<string, new (message: string, key?: string) => ZarrError> = { StoreError, NodeNotFoundError, SelectionError };
+
 /**
  * Rebuild the typed error a worker reported; `key` names the chunk (or task) when the
  * error did not carry one.
@@ -57,6 +60,7 @@ export function reviveError(info: ErrorInfo, key: string): ZarrError {
     const op = message.split(": ")[0];
     e = new ComputeError(op, message.slice(op.length + 2), info.key ?? key);
   }
+  else if (info.name in PLAIN) e = new PLAIN[info.name](message, info.key ?? key);
   else e = new ChunkError(info.name === "ChunkError" || info.name === "Error" ? message : `${info.name}: ${message}`, info.key ?? key);
   if (info.stack) e.stack = `${e.name}: ${e.message}\n    [in worker] ${info.stack}`;
   return e;

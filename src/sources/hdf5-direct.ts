@@ -8,12 +8,17 @@
  * Only what decodes bit for bit that way takes this path: little-endian fixed-size numbers,
  * those three filters, chunks that skipped none of them. Anything else (other filters,
  * big-endian data, a layout the reader does not handle) keeps h5wasm, with the reason kept.
+ *
+ * Ranges carry the file's size and mtime when its index was read. A file whose stamp changed
+ * (h5py opening it to append does, without writing) has its index read again by the thread
+ * that reads a chunk (`renewedRange`): a chunk still at the same place in a dataset of the same
+ * description is read from the file as it is now; anything else stays an error.
  * @module
  */
 import type { CodecSpec } from "../format/metadata.js";
 import { viewAs, type DataType } from "../format/dtype.js";
 import type { FillValue } from "../format/fill-value.js";
-import { readHdf5Layout, type Hdf5DatasetLayout, type Hdf5Filter } from "../hdf5/index.js";
+import { readHdf5Layout, type Hdf5ChunkTable, type Hdf5DatasetLayout, type Hdf5Filter } from "../hdf5/index.js";
 import { fileStamp, type FileRange } from "../stores/fs.js";
 import { StoreError } from "../format/errors.js";
 import type { Hdf5Description } from "./hdf5-kernel.js";
@@ -34,8 +39,14 @@ export interface Hdf5ChunkIndex {
   /** One element of the fill value (little-endian bytes), or undefined: zeros. */
   fill: Uint8Array | undefined;
   /** The file's size and mtime when the index was read (reads check them). */
-  stamp: { size: number; mtimeMs: number };
+  stamp: Stamp;
+  /** The dataset's path in the file (a changed file's index is read again from it). */
+  dataset: string;
+  /** What decoding a stored chunk relies on besides its bytes (shape, chunk shape, datatype, filters): a re-read index must match it. */
+  layoutId: string;
 }
+
+type Stamp = { size: number; mtimeMs: number };
 
 /** The index, or why the dataset keeps being read through h5wasm. */
 export type Hdf5DirectPlan = { ok: true; index: Hdf5ChunkIndex } | { ok: false; reason: string };
@@ -71,14 +82,14 @@ function refusal(layout: Hdf5DatasetLayout, dtype: DataType, itemBytes: number):
 export function planDirect(file: string, dataset: string, dtype: DataType, itemBytes: number): Hdf5DirectPlan {
   try {
     const { layout, stamp } = readLayout(file, dataset);
-    return planOf(layout, dtype, itemBytes, stamp);
+    return planOf(layout, dtype, itemBytes, stamp, dataset);
   } catch (e) {
     return { ok: false, reason: (e as Error).message };
   }
 }
 
 /** The layout of `dataset`, checked to come from one version of the file. */
-function readLayout(file: string, dataset: string): { layout: Hdf5DatasetLayout; stamp: Hdf5ChunkIndex["stamp"] } {
+function readLayout(file: string, dataset: string): { layout: Hdf5DatasetLayout; stamp: Stamp } {
   const stamp = fileStamp(file);
   const layout = readHdf5Layout(file, dataset);
   const again = fileStamp(file);
@@ -86,7 +97,7 @@ function readLayout(file: string, dataset: string): { layout: Hdf5DatasetLayout;
   return { layout, stamp };
 }
 
-function planOf(layout: Hdf5DatasetLayout, dtype: DataType, itemBytes: number, stamp: Hdf5ChunkIndex["stamp"]): Hdf5DirectPlan {
+function planOf(layout: Hdf5DatasetLayout, dtype: DataType, itemBytes: number, stamp: Stamp, dataset: string): Hdf5DirectPlan {
   const why = refusal(layout, dtype, itemBytes);
   if (why) return { ok: false, reason: why };
   const storage = layout.storage as Extract<Hdf5DatasetLayout["storage"], { kind: "chunked" }>;
@@ -94,7 +105,17 @@ function planOf(layout: Hdf5DatasetLayout, dtype: DataType, itemBytes: number, s
   if (typeof codecs === "string") return { ok: false, reason: codecs };
   const fill = layout.fillValue?.length === itemBytes ? layout.fillValue : undefined;
   const { grid, address, size, filterMask } = storage.chunks;
-  return { ok: true, index: { chunkShape: storage.chunkShape, grid, address, size, filterMask, codecs, fill, stamp } };
+  const layoutId = layoutIdOf(layout, storage.chunkShape);
+  return { ok: true, index: { chunkShape: storage.chunkShape, grid, address, size, filterMask, codecs, fill, stamp, dataset, layoutId } };
+}
+
+/**
+ * What decoding a stored chunk relies on besides its bytes, as one string: the dataset's shape
+ * (the grid and edge extents), chunk shape, datatype and filters with their parameters.
+ */
+function layoutIdOf(layout: Hdf5DatasetLayout, chunkShape: readonly number[]): string {
+  const t = layout.datatype;
+  return JSON.stringify([layout.shape, chunkShape, [t.class, t.size, t.littleEndian, t.signed], layout.filters.map((f) => [f.id, f.clientData])]);
 }
 
 /** The dtype of a plain HDF5 number (undefined for anything else: h5wasm describes those). */
@@ -115,7 +136,7 @@ export function describeDirect(file: string, dataset: string): Hdf5Description |
     const { layout, stamp } = readLayout(file, dataset);
     const dtype = dtypeOf(layout.datatype);
     if (!dtype || layout.storage.kind !== "chunked") return undefined;
-    const direct = planOf(layout, dtype, layout.datatype.size, stamp);
+    const direct = planOf(layout, dtype, layout.datatype.size, stamp, dataset);
     if (!direct.ok) return undefined;
     return { shape: layout.shape, dtype, chunks: direct.index.chunkShape, filters: layout.filters.map((f) => f.name), direct };
   } catch {
@@ -141,5 +162,77 @@ export function directRaw(index: Hdf5ChunkIndex, file: string, pipeline: Pipelin
   const address = index.address[i];
   if (address < 0) return raw; // never written: the fill value
   const range: FileRange = { path: file, offset: address, length: index.size[i], ...index.stamp };
-  return { ...raw, range };
+  return { ...raw, range, hdf5: { dataset: index.dataset, chunk: i, layout: index.layoutId } };
+}
+
+/** A dataset's chunk table re-read from a changed file (none: it could not be read as chunked). */
+interface Reread {
+  key: string;
+  stamp: Stamp;
+  layoutId?: string;
+  chunks?: Hdf5ChunkTable;
+}
+
+/** Re-read indexes this thread keeps: a computation reads few files at once. */
+const REREADS_KEPT = 4;
+const rereads: Reread[] = [];
+let rereadCount = 0;
+
+/** How many times this thread has read a changed file's chunk index again (for tests). */
+export function hdf5IndexRereads(): number {
+  return rereadCount;
+}
+
+const rereadKey = (file: string, dataset: string, s: Stamp) => `${s.size}:${s.mtimeMs}:${file}#${dataset}`;
+
+/** The chunk table of `dataset` in `file` at stamp `now`, read at most once per thread while kept. */
+function reread(file: string, dataset: string, now: Stamp): Reread {
+  const key = rereadKey(file, dataset, now);
+  const kept = rereads.find((r) => r.key === key);
+  if (kept) return kept;
+  rereadCount++;
+  let entry: Reread = { key, stamp: now };
+  try {
+    const { layout, stamp } = readLayout(file, dataset);
+    // Kept under the stamp it was read at: the file may have changed again since `now`.
+    if (layout.storage.kind === "chunked")
+      entry = { key: rereadKey(file, dataset, stamp), stamp, layoutId: layoutIdOf(layout, layout.storage.chunkShape), chunks: layout.storage.chunks };
+  } catch {
+    // Not readable now (truncated, replaced, changing): kept as such, the read keeps its error.
+  }
+  rereads.push(entry);
+  if (rereads.length > REREADS_KEPT) rereads.shift();
+  return entry;
+}
+
+/**
+ * Worker side: the range of HDF5 chunk `raw` in its file as the file is now, when the file's
+ * size or mtime differ from the range's (h5py opening a file to append changes the mtime
+ * without writing). The dataset's chunk index is read again (once per file, dataset and new
+ * stamp in a thread) and, when the dataset's shape, chunk shape, datatype and filters and this
+ * chunk's address, stored size and filter mask are all unchanged, the range is returned with
+ * the new stamp (the read then checks that one). Undefined otherwise: not an HDF5 chunk, the
+ * file unchanged, missing or unreadable, the chunk moved, resized or gone; the caller keeps
+ * its error and reads nothing.
+ *
+ * A chunk rewritten in place with the same stored size passes and reads as the file holds it
+ * now: what a read through h5wasm, which reopens the file, returns too. The check guarantees
+ * the bytes read are this chunk's, decoded as the source was described, not that they are
+ * the bytes it held when the source was opened.
+ */
+export function renewedRange(raw: RawChunk): FileRange | undefined {
+  const { range, hdf5 } = raw;
+  if (!range || !hdf5) return undefined;
+  let now: Stamp;
+  try {
+    now = fileStamp(range.path);
+  } catch {
+    return undefined;
+  }
+  if (now.size === range.size && now.mtimeMs === range.mtimeMs) return undefined;
+  const { chunks, layoutId, stamp } = reread(range.path, hdf5.dataset, now);
+  const i = hdf5.chunk;
+  if (!chunks || layoutId !== hdf5.layout || !Number.isSafeInteger(i) || i < 0 || i >= chunks.address.length) return undefined;
+  if (chunks.address[i] !== range.offset || chunks.size[i] !== range.length || chunks.filterMask[i] !== 0) return undefined;
+  return { ...range, size: stamp.size, mtimeMs: stamp.mtimeMs };
 }

@@ -20,6 +20,7 @@ import type { KernelRef } from "../runtime/kernel-task.js";
 import { readFileRange, readLocalFile, type FileRange } from "../stores/fs.js";
 import type { LocalFile } from "../stores/types.js";
 import type { FillValue } from "../format/fill-value.js";
+import { renewedRange } from "./hdf5-direct.js";
 
 /** Options of one chunk read. */
 export interface ChunkReadOptions {
@@ -94,8 +95,15 @@ export interface RawChunk {
   bytes?: Uint8Array;
   /** A local file holding the stored bytes, read by the thread that decodes them (a missing file: not stored). */
   file?: LocalFile;
-  /** A byte range of a local file holding the stored bytes (a missing or changed file is an error). */
+  /** A byte range of a local file holding the stored bytes (a missing or changed file is an error, but see `hdf5`). */
   range?: FileRange;
+  /**
+   * Which chunk of which HDF5 dataset `range` holds (`chunk`: its C-order index over the HDF5
+   * chunk grid; `layout`: what decoding it relies on). When the file's size or mtime changed,
+   * the reading thread reads the dataset's chunk index again and reads the chunk from the file
+   * as it is now if it is unchanged there (hdf5-direct.ts `renewedRange`); else the read fails.
+   */
+  hdf5?: { dataset: string; chunk: number; layout: string };
   /** Names the chunk in errors. */
   key: string;
   /** The pipeline that decodes `bytes` to a chunk of `chunkShape`. */
@@ -107,11 +115,31 @@ export interface RawChunk {
   fill: FillValue;
 }
 
-/** The stored bytes of a raw chunk, reading its file (range) in this thread when it names one (undefined: not stored). */
+/**
+ * The stored bytes of a raw chunk, reading its file (range) in this thread when it names one
+ * (undefined: not stored). A range of a file changed since is read again only where its HDF5
+ * chunk is unchanged (see {@link RawChunk.hdf5}); otherwise the read's error stands.
+ */
 export function storedBytes(raw: RawChunk): Uint8Array | undefined {
   if (raw.bytes) return raw.bytes;
-  if (raw.range) return readFileRange(raw.range, raw.key);
+  if (raw.range) return readRanges(raw.range, [raw], raw.key);
   return raw.file ? readLocalFile(raw.file, raw.key) : undefined;
+}
+
+/**
+ * Read `range`, which spans the ranges of `members`. When that fails and every member is an
+ * HDF5 chunk unchanged in the file as it is now (all at one new stamp), read it again at that
+ * stamp: offsets and lengths are unchanged then, so the span is too. Else the first error.
+ */
+function readRanges(range: FileRange, members: readonly RawChunk[], key: string): Uint8Array {
+  try {
+    return readFileRange(range, key);
+  } catch (e) {
+    const renewed = members.map(renewedRange);
+    const now = renewed[0];
+    if (!now || renewed.some((r) => !r || r.size !== now.size || r.mtimeMs !== now.mtimeMs)) throw e;
+    return readFileRange({ ...range, size: now.size, mtimeMs: now.mtimeMs }, key);
+  }
 }
 
 /** Bytes two ranges of one file may lie apart and still be read together (read and dropped). */
@@ -139,7 +167,7 @@ export function storedBytesAll(raws: readonly RawChunk[]): (Uint8Array | undefin
       end = Math.max(end, r.offset + r.length);
     }
     const key = m - k === 1 ? raws[ranged[k]].key : `${raws[ranged[k]].key} (and ${m - k - 1} chunks after it)`;
-    const bytes = readFileRange({ ...first, length: end - first.offset }, key);
+    const bytes = readRanges({ ...first, length: end - first.offset }, ranged.slice(k, m).map((j) => raws[j]), key);
     for (let j = k; j < m; j++) {
       const r = raws[ranged[j]].range!;
       out[ranged[j]] = bytes.subarray(r.offset - first.offset, r.offset - first.offset + r.length);
