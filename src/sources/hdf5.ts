@@ -13,8 +13,9 @@
  * have codecs (hdf5-direct.ts), a compute task reads the stored chunks of its block itself
  * and decodes them with node:zlib (`rawChunk`, or `rawParts` for source chunks that are whole
  * multiples of the HDF5 chunks), and `read` does the same in a pool thread for one HDF5 chunk. `directChunks` says whether that is so, or why not. Those
- * reads check the file's size and mtime against the index they came from: a file changed in
- * any way since (even opened for appending without writes) gives a StoreError, not a stale read.
+ * reads check the file's size and mtime against the index they came from; when they differ the
+ * reading thread re-reads the index and reads a chunk only if it is unchanged there (same dataset
+ * description, address, size, filter mask: what h5wasm's reopen would read), else a StoreError.
  * @module
  */
 import { resolve } from "node:path";
