@@ -6,7 +6,7 @@
  * @module
  */
 import type { NDArray } from "../codecs/types.js";
-import { decodeChunk } from "../codecs/pipeline.js";
+import { decodeChunk, type Pipeline } from "../codecs/pipeline.js";
 import { copyRegion } from "../format/copy.js";
 import { allocate, bytesOf, isVariableLength, layoutOf, viewAs } from "../format/dtype.js";
 import { allocateFilled, product } from "../format/ndarray.js";
@@ -14,6 +14,23 @@ import { pipelineFor } from "../runtime/chunk-worker.js";
 import { kernelRef } from "../runtime/kernel-task.js";
 import { giveBack, scratchBytes } from "../runtime/spare-buffers.js";
 import { allocateShared, checkTiling, storedBytes, storedBytesAll, type RawChunk, type RawParts } from "./types.js";
+
+/**
+ * Stored chunk `raw` (its stored `bytes`, undefined: not stored → the fill value) decoded into
+ * `into` (a whole chunk of its pipeline's chunk shape and dtype), whatever buffer the codecs
+ * produced it in. Returns `into`.
+ */
+export async function decodeInto(p: Pipeline, raw: RawChunk, bytes: Uint8Array | undefined, into: NDArray): Promise<NDArray> {
+  if (!bytes) {
+    bytesOf(into.data).set(bytesOf(allocateFilled(into.dtype, product(into.shape), raw.fill)));
+    return into;
+  }
+  const got = await decodeChunk(p, bytes, raw.key, into);
+  const a = bytesOf(got.data);
+  const b = bytesOf(into.data);
+  if (a.buffer !== b.buffer || a.byteOffset !== b.byteOffset) b.set(a);
+  return into;
+}
 
 /**
  * Decode a stored chunk in this thread, clipped to its extent; missing chunks become the

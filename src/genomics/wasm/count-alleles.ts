@@ -12,7 +12,8 @@ import type { NDArray } from "../../codecs/types.js";
 import { pipelineFor } from "../../runtime/chunk-worker.js";
 import { byRowPieces, wasmKernel, type WasmKernel } from "../../runtime/wasm.js";
 import { checkTiling, storedBytes, storedBytesAll, type LeafTask, type RawChunk, type RawParts } from "../../sources/types.js";
-import { allocateFilled, product } from "../../format/ndarray.js";
+import { product } from "../../format/ndarray.js";
+import { decodeInto } from "../../sources/raw-decode.js";
 import type { Pipeline } from "../../codecs/pipeline.js";
 import { loadKernel } from "../../runtime/kernel-task.js";
 import { ComputeError } from "../../format/errors.js";
@@ -185,13 +186,7 @@ export function wasmPartsCounter(): PartsCounter | null {
       for (const [i, { raw }] of parts.parts.entries()) {
         const n = product(raw.chunkShape);
         const dtype = pipelines[i].spec.chunk.dtype;
-        const view = new Int8Array(heap.buffer, chunksPtr + offsets[i], n);
-        const bytes = stored[i];
-        if (!bytes) view.set(allocateFilled(dtype, n, raw.fill) as Int8Array);
-        else {
-          const got = (await decodeChunk(pipelines[i], bytes, raw.key, { data: view, shape: [...raw.chunkShape], dtype })).data as Int8Array;
-          if (got.buffer !== view.buffer || got.byteOffset !== view.byteOffset) view.set(got);
-        }
+        await decodeInto(pipelines[i], raw, stored[i], { data: new Int8Array(heap.buffer, chunksPtr + offsets[i], n), shape: [...raw.chunkShape], dtype });
       }
       const out = new Int32Array(heap.buffer, outPtr, rows * nA);
       out.fill(0);
