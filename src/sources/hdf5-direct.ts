@@ -40,10 +40,13 @@ export interface Hdf5ChunkIndex {
   fill: Uint8Array | undefined;
   /** The file's size and mtime when the index was read (reads check them). */
   stamp: Stamp;
-  /** The dataset's path in the file (a changed file's index is read again from it). */
-  dataset: string;
-  /** What decoding a stored chunk relies on besides its bytes (shape, chunk shape, datatype, filters): a re-read index must match it. */
-  layoutId: string;
+  /**
+   * The dataset's path in the file (a changed file's index is read again from it) and what
+   * decoding a stored chunk relies on besides its bytes (shape, chunk shape, datatype,
+   * filters: a re-read index must match it). One object every raw chunk refers to, so a task
+   * message carries it once, not once per chunk.
+   */
+  ident: { dataset: string; layout: string };
 }
 
 type Stamp = { size: number; mtimeMs: number };
@@ -106,7 +109,7 @@ function planOf(layout: Hdf5DatasetLayout, dtype: DataType, itemBytes: number, s
   const fill = layout.fillValue?.length === itemBytes ? layout.fillValue : undefined;
   const { grid, address, size, filterMask } = storage.chunks;
   const layoutId = layoutIdOf(layout, storage.chunkShape);
-  return { ok: true, index: { chunkShape: storage.chunkShape, grid, address, size, filterMask, codecs, fill, stamp, dataset, layoutId } };
+  return { ok: true, index: { chunkShape: storage.chunkShape, grid, address, size, filterMask, codecs, fill, stamp, ident: { dataset, layout: layoutId } } };
 }
 
 /**
@@ -162,7 +165,7 @@ export function directRaw(index: Hdf5ChunkIndex, file: string, pipeline: Pipelin
   const address = index.address[i];
   if (address < 0) return raw; // never written: the fill value
   const range: FileRange = { path: file, offset: address, length: index.size[i], ...index.stamp };
-  return { ...raw, range, hdf5: { dataset: index.dataset, chunk: i, layout: index.layoutId } };
+  return { ...raw, range, hdf5: { of: index.ident, chunk: i } };
 }
 
 /** A dataset's chunk table re-read from a changed file (none: it could not be read as chunked). */
@@ -230,9 +233,9 @@ export function renewedRange(raw: RawChunk): FileRange | undefined {
     return undefined;
   }
   if (now.size === range.size && now.mtimeMs === range.mtimeMs) return undefined;
-  const { chunks, layoutId, stamp } = reread(range.path, hdf5.dataset, now);
+  const { chunks, layoutId, stamp } = reread(range.path, hdf5.of.dataset, now);
   const i = hdf5.chunk;
-  if (!chunks || layoutId !== hdf5.layout || !Number.isSafeInteger(i) || i < 0 || i >= chunks.address.length) return undefined;
+  if (!chunks || layoutId !== hdf5.of.layout || !Number.isSafeInteger(i) || i < 0 || i >= chunks.address.length) return undefined;
   if (chunks.address[i] !== range.offset || chunks.size[i] !== range.length || chunks.filterMask[i] !== 0) return undefined;
   return { ...range, size: stamp.size, mtimeMs: stamp.mtimeMs };
 }

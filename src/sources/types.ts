@@ -99,11 +99,11 @@ export interface RawChunk {
   range?: FileRange;
   /**
    * Which chunk of which HDF5 dataset `range` holds (`chunk`: its C-order index over the HDF5
-   * chunk grid; `layout`: what decoding it relies on). When the file's size or mtime changed,
+   * chunk grid; `of.layout`: what decoding it relies on; `of` is shared by the dataset's chunks). When the file's size or mtime changed,
    * the reading thread reads the dataset's chunk index again and reads the chunk from the file
    * as it is now if it is unchanged there (hdf5-direct.ts `renewedRange`); else the read fails.
    */
-  hdf5?: { dataset: string; chunk: number; layout: string };
+  hdf5?: { of: { dataset: string; layout: string }; chunk: number };
   /** Names the chunk in errors. */
   key: string;
   /** The pipeline that decodes `bytes` to a chunk of `chunkShape`. */

@@ -237,7 +237,7 @@ with h5py.File(v("random"), "w") as f:
   const src = await hdf5Source(`${file}#x`, { pool });
   assert.equal(src.directChunks, true);
   const raws = await Promise.all([...chunkCoords(src)].map(async (c) => (await src.rawChunk!(c))!));
-  assert.ok(raws.every((r) => r.hdf5?.dataset === "x"), "raw chunks say which HDF5 chunk they are");
+  assert.ok(raws.every((r) => r.hdf5?.of.dataset === "x" && r.hdf5.of === raws[0].hdf5!.of), "raw chunks say which HDF5 chunk they are (one shared dataset identity)");
   assert.deepEqual(raws.map((r) => r.hdf5!.chunk), [0, 1, 2, 3]);
   const size = statSync(file).size;
   const fails = async (why: string) => {
