@@ -18,6 +18,10 @@ import { allocateFilled, isAllFill, product } from "../format/ndarray.js";
 import { stringifyJson } from "../format/json.js";
 import { errorInfo, type TaskResult } from "./task-result.js";
 import { releaseShared } from "./worker-gc.js";
+import { warmUpAllocator } from "./malloc-warmup.js";
+
+// Every pool thread decodes chunks: let the C allocator keep their buffers (see malloc-warmup.ts).
+warmUpAllocator();
 
 export { runKernel } from "./kernel-task.js";
 export type { ErrorInfo, TaskResult } from "./task-result.js";
