@@ -78,17 +78,25 @@ function refusal(layout: Hdf5DatasetLayout, dtype: DataType, itemBytes: number):
   return undefined;
 }
 
-/**
- * Worker side: read the chunk index of `dataset` in `file` (already checked to be a dataset of
- * `dtype`, `itemBytes` per element). Never throws: a file the reader cannot handle is a reason.
- */
-export function planDirect(file: string, dataset: string, dtype: DataType, itemBytes: number): Hdf5DirectPlan {
+/** A dataset's layout as read from its file (with the file's stamp), or why it could not be read. */
+export type LayoutRead = { layout: Hdf5DatasetLayout; stamp: Stamp; dataset: string } | { error: string };
+
+/** Worker side: read the layout of `dataset` in `file` once, for {@link describeDirect} and {@link planDirect}. Never throws. */
+export function readDatasetLayout(file: string, dataset: string): LayoutRead {
   try {
-    const { layout, stamp } = readLayout(file, dataset);
-    return planOf(layout, dtype, itemBytes, stamp, dataset);
+    return { ...readLayout(file, dataset), dataset };
   } catch (e) {
-    return { ok: false, reason: (e as Error).message };
+    return { error: (e as Error).message };
   }
+}
+
+/**
+ * Worker side: the chunk index of a dataset already checked (by h5wasm) to be of `dtype`,
+ * `itemBytes` per element, or why its chunks cannot be read without HDF5.
+ */
+export function planDirect(read: LayoutRead, dtype: DataType, itemBytes: number): Hdf5DirectPlan {
+  if ("error" in read) return { ok: false, reason: read.error };
+  return planOf(read.layout, dtype, itemBytes, read.stamp, read.dataset);
 }
 
 /** The layout of `dataset`, checked to come from one version of the file. */
@@ -131,20 +139,17 @@ function dtypeOf(t: Hdf5DatasetLayout["datatype"]): DataType | undefined {
 /**
  * Worker side: the whole description of a chunked dataset of plain numbers whose chunks can be
  * read without HDF5, from the file's own structures — h5wasm is then never started (~0.3 s
- * and 30-40 MiB per thread). Undefined for anything else (and for any failure: h5wasm then
- * describes the dataset and words the error).
+ * and 30-40 MiB per thread). Undefined for anything else (and for a layout that could not be
+ * read: h5wasm then describes the dataset and words the error).
  */
-export function describeDirect(file: string, dataset: string): Hdf5Description | undefined {
-  try {
-    const { layout, stamp } = readLayout(file, dataset);
-    const dtype = dtypeOf(layout.datatype);
-    if (!dtype || layout.storage.kind !== "chunked") return undefined;
-    const direct = planOf(layout, dtype, layout.datatype.size, stamp, dataset);
-    if (!direct.ok) return undefined;
-    return { shape: layout.shape, dtype, chunks: direct.index.chunkShape, filters: layout.filters.map((f) => f.name), direct };
-  } catch {
-    return undefined;
-  }
+export function describeDirect(read: LayoutRead): Hdf5Description | undefined {
+  if ("error" in read) return undefined;
+  const { layout } = read;
+  const dtype = dtypeOf(layout.datatype);
+  if (!dtype || layout.storage.kind !== "chunked") return undefined;
+  const direct = planDirect(read, dtype, layout.datatype.size);
+  if (!direct.ok) return undefined;
+  return { shape: layout.shape, dtype, chunks: direct.index.chunkShape, filters: layout.filters.map((f) => f.name), direct };
 }
 
 /** The fill value of chunks never written, as the source's dtype. */

@@ -19,7 +19,7 @@ import type { NDArray } from "../codecs/types.js";
 import { layoutOf, viewAs, type DataType } from "../format/dtype.js";
 import { ChunkError, NodeNotFoundError, StoreError, UnsupportedError, type ZarrError } from "../format/errors.js";
 import { kernelRef } from "../runtime/kernel-task.js";
-import { describeDirect, planDirect, type Hdf5DirectPlan } from "./hdf5-direct.js";
+import { describeDirect, planDirect, readDatasetLayout, type Hdf5DirectPlan } from "./hdf5-direct.js";
 
 type H5Module = Awaited<typeof import("h5wasm/node")["ready"]>;
 type H5Metadata = ReturnType<H5Module["get_dataset_metadata"]>;
@@ -236,7 +236,9 @@ export async function outcome<T>(f: () => T | Promise<T>): Promise<Hdf5Outcome<T
 export function hdf5Describe(args: Hdf5DatasetRef): Promise<Hdf5Outcome<Hdf5Description>> {
   return outcome(async () => {
     // Plain numbers in chunks HDF5 filters we can undo need no HDF5 library at all.
-    const plain = describeDirect(args.file, args.dataset);
+    // The file's own layout is read once: it describes the dataset, or h5wasm does and it still gives the chunk index.
+    const read = readDatasetLayout(args.file, args.dataset);
+    const plain = describeDirect(read);
     if (plain) return plain;
     const M = await h5();
     const f = openFile(M, args.file);
@@ -247,7 +249,7 @@ export function hdf5Describe(args: Hdf5DatasetRef): Promise<Hdf5Outcome<Hdf5Desc
     // Filters from plugins (ids >= 256: lzf, blosc, zstd...) are not in h5wasm: refuse now rather than fail every read.
     const plugin = filters.find((x) => x.id >= 256);
     if (plugin) throw new UnsupportedError("HDF5 filter", `${plugin.name || "unnamed"} (id ${plugin.id}): h5wasm decodes HDF5's built-in filters only (deflate, shuffle, fletcher32, nbit, scaleoffset)`);
-    const direct: Hdf5DirectPlan = meta.chunks ? planDirect(args.file, args.dataset, dtype, meta.size) : { ok: false, reason: "not chunked" };
+    const direct: Hdf5DirectPlan = meta.chunks ? planDirect(read, dtype, meta.size) : { ok: false, reason: "not chunked" };
     return { shape: meta.shape, dtype, chunks: meta.chunks, filters: filters.map((x) => x.name), direct };
   });
 }

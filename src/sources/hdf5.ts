@@ -27,7 +27,7 @@ import type { KernelRef } from "../runtime/kernel-task.js";
 import { defaultPool, type ChunkPool } from "../runtime/pool.js";
 import { parseLocation } from "../stores/location.js";
 import { HDF5_KERNELS, hdf5Failure, type Hdf5Description, type Hdf5Outcome, type Hdf5ReadArgs, type Hdf5ReadReport } from "./hdf5-kernel.js";
-import { allocateShared, checkChunkShape, chunkBox, elementBytes, rowBlockChunks, tilesStored, tilingChunks, type ChunkReadOptions, type ChunkSource, type RawChunk, type RawParts } from "./types.js";
+import { allocateShared, checkChunkShape, chunkBox, elementBytes, rowBlockChunks, tilesStored, tilingChunks, type ChunkBox, type ChunkReadOptions, type ChunkSource, type RawChunk, type RawParts } from "./types.js";
 import { directRaw, fillOf, type Hdf5ChunkIndex } from "./hdf5-direct.js";
 import { RAW_DECODE_KERNELS } from "./raw-decode.js";
 import { pipelineRef } from "../runtime/pipeline-ref.js";
@@ -74,7 +74,7 @@ function datasetPath(dataset: string, name: string): string {
 }
 
 /** Stored chunk `coords` of the HDF5 grid as a raw chunk (undefined: it skipped a filter). */
-function directChunks(index: Hdf5ChunkIndex, file: string, dtype: DataType, shape: number[], name: string): (coords: readonly number[]) => RawChunk | undefined {
+function rawChunkMaker(index: Hdf5ChunkIndex, file: string, dtype: DataType, shape: number[], name: string): (coords: readonly number[]) => RawChunk | undefined {
   const itemBytes = elementBytes(dtype);
   const fill = fillOf(index, dtype, itemBytes);
   const spec: PipelineSpec = { zarrFormat: 2, codecs: index.codecs, chunk: { shape: index.chunkShape, dtype, fillValue: fill.value, fillRaw: fill.raw }, key: name };
@@ -112,7 +112,7 @@ export async function hdf5Source(fileOrLocation: string, datasetOrOpts?: string 
   const chunkShape = checkChunkShape(opts.chunks ?? d.chunks ?? rowBlockChunks(d.shape, itemBytes), d.shape, name);
   let closed = false;
   const direct = d.direct.ok ? d.direct.index : undefined;
-  const rawAt = direct && directChunks(direct, file, d.dtype, d.shape, name);
+  const rawAt = direct && rawChunkMaker(direct, file, d.dtype, d.shape, name);
   const stored = direct?.chunkShape ?? [];
   const sameGrid = rawAt && String(chunkShape) === String(stored);
   const multiple = rawAt && !sameGrid && tilesStored(chunkShape, stored, d.shape);
@@ -120,11 +120,13 @@ export async function hdf5Source(fileOrLocation: string, datasetOrOpts?: string 
     if (closed) throw new StoreError("the source is closed", name);
     return chunkBox(source, coords);
   };
+  /** HDF5 grid coordinates of a source chunk on the same grid. */
+  const storedCoords = (box: ChunkBox) => box.start.map((s, i) => s / stored[i]);
 
   const source: Hdf5ChunkSource = {
     shape: d.shape, dtype: d.dtype, chunkShape, name, file, dataset, hdf5Chunks: d.chunks, filters: d.filters,
     directChunks: d.direct.ok || d.direct.reason,
-    rawChunk: sameGrid ? async (coords) => rawAt(open(coords).start.map((s, i) => s / stored[i])) : undefined,
+    rawChunk: sameGrid ? async (coords) => rawAt(storedCoords(open(coords))) : undefined,
     rawParts: multiple ? async (coords) => {
       const box = open(coords);
       const parts = tilingChunks(box, stored).map((t) => ({ raw: rawAt(t.coords), start: t.start }));
@@ -137,11 +139,10 @@ export async function hdf5Source(fileOrLocation: string, datasetOrOpts?: string 
       // A stored chunk the thread can decode itself: no HDF5 there either. Blocks tiled by
       // several HDF5 chunks stay with h5wasm here: it gathers rows in C, where a JavaScript
       // copy of rows a few samples wide made an HDF5 import 1.5x slower (7.2 s vs 4.8 s).
-      const raw = sameGrid ? await source.rawChunk!(coords) : undefined;
+      const raw = sameGrid ? rawAt(storedCoords(box)) : undefined;
       if (raw) {
-        const leaf = { raw };
         const key = `${name} chunk [${String(coords)}]`;
-        const r = await (ro.pool ?? pool ?? defaultPool()).kernel<{ bytes: Uint8Array; shape: number[] }>(RAW_DECODE_KERNELS.block, leaf, { signal: ro.signal, key });
+        const r = await (ro.pool ?? pool ?? defaultPool()).kernel<{ bytes: Uint8Array; shape: number[] }>(RAW_DECODE_KERNELS.block, { raw }, { signal: ro.signal, key });
         return { data: viewAs(d.dtype, r.bytes), shape: r.shape, dtype: d.dtype };
       }
       const data = allocateShared(d.dtype, product(box.shape));

@@ -376,6 +376,17 @@ export async function openFsStore(root: string, options: FsStoreOptions = {}): P
   return { url, get, list, listDir, localFile, set, delete: del, close: async () => {} };
 }
 
+/** Fill `out` from `fd` at `position` (short reads continue); returns the bytes read, fewer at end of file. */
+function readFully(fd: number, out: Uint8Array, position: number): number {
+  let done = 0;
+  while (done < out.length) {
+    const n = fs.readSync(fd, out, done, out.length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
+}
+
 /**
  * Read a key's file named by a directory store's `localFile` (in any thread): undefined when
  * it is missing or not a file; a symbolic link is followed only when it resolves inside the
@@ -408,12 +419,7 @@ export function readLocalFile(f: LocalFile, key: string): Uint8Array | undefined
     const st = fs.fstatSync(fd);
     if (!st.isFile()) return undefined;
     const out = new Uint8Array(st.size);
-    let done = 0;
-    while (done < out.length) {
-      const n = fs.readSync(fd, out, done, out.length - done, done);
-      if (n === 0) break;
-      done += n;
-    }
+    const done = readFully(fd, out, 0);
     return done === out.length ? out : out.slice(0, done);
   } catch (e) {
     throw ioError("get", key, e);
@@ -457,12 +463,8 @@ export function readFileRange(r: FileRange, key: string): Uint8Array {
     const st = fs.fstatSync(fd);
     if (st.size !== r.size || st.mtimeMs !== r.mtimeMs) throw new StoreError(`${r.path} changed since it was opened (size or modification time); open it again`, key);
     const out = new Uint8Array(r.length);
-    let done = 0;
-    while (done < out.length) {
-      const n = fs.readSync(fd, out, done, out.length - done, r.offset + done);
-      if (n === 0) throw new StoreError(`${r.path} ends at byte ${r.offset + done}, inside the range [${r.offset}, ${r.offset + r.length})`, key);
-      done += n;
-    }
+    const done = readFully(fd, out, r.offset);
+    if (done < out.length) throw new StoreError(`${r.path} ends at byte ${r.offset + done}, inside the range [${r.offset}, ${r.offset + r.length})`, key);
     return out;
   } catch (e) {
     if (e instanceof StoreError) throw e;
