@@ -7,7 +7,8 @@ import { deflateSync, inflateSync, type ZlibOptions } from "node:zlib";
 import { constants as bufferConstants } from "node:buffer";
 import { CodecError } from "../format/errors.js";
 import type { BytesToBytesCodec, CodecFactory } from "./types.js";
-import { asBuffer, checkFields, corrupt, deliver, intField, plain } from "./bytes-support.js";
+import { asBuffer, checkFields, corrupt, deliver, expectSize, intField, plain } from "./bytes-support.js";
+import { InflateError, inflateInto } from "./inflate-into.js";
 
 const NAME = "zlib";
 
@@ -37,11 +38,30 @@ export function inflateBounded(codec: string, inflate: InflateFn, input: Uint8Ar
   return deliver(codec, decoded, out, key);
 }
 
+/**
+ * Inflate the zlib stream `input` into all of `out` ({@link inflateInto}: no allocation, no
+ * copy); errors become CodecErrors naming `codec`, as {@link inflateBounded}'s do.
+ */
+export function inflateExactly(codec: string, input: Uint8Array, out: Uint8Array, key?: string): Uint8Array {
+  let got: number;
+  try {
+    got = inflateInto(input, out);
+  } catch (e) {
+    if (e instanceof InflateError && e.tooLarge) throw new CodecError(codec, e.message, key, { cause: e });
+    throw corrupt(codec, e, key);
+  }
+  expectSize(codec, got, out, key);
+  return out;
+}
+
 /** A node:zlib one-shot compressor (deflateSync, gzipSync). */
 export type DeflateFn = (input: Buffer, options: ZlibOptions) => Buffer;
 
-/** A `{level}` codec over one node:zlib format: level in [-1, 9], default 1 (numcodecs' default). */
-export function deflateCodec(name: string, deflate: DeflateFn, inflate: InflateFn): CodecFactory {
+/**
+ * A `{level}` codec over one node:zlib format: level in [-1, 9], default 1 (numcodecs'
+ * default). `direct`: decode into a given output with {@link inflateExactly} (zlib streams).
+ */
+export function deflateCodec(name: string, deflate: DeflateFn, inflate: InflateFn, direct = false): CodecFactory {
   return (configuration, context): BytesToBytesCodec => {
     const key = context.key;
     checkFields(name, configuration, ["level"], key);
@@ -53,11 +73,11 @@ export function deflateCodec(name: string, deflate: DeflateFn, inflate: InflateF
         return plain(deflate(asBuffer(b), { level }));
       },
       async decode(b, out) {
-        return inflateBounded(name, inflate, b, out, key);
+        return direct && out ? inflateExactly(name, b, out, key) : inflateBounded(name, inflate, b, out, key);
       },
     };
   };
 }
 
 /** numcodecs `zlib` factory: `{level}` in [-1, 9], default 1 (numcodecs' default). */
-export const zlib: CodecFactory = deflateCodec(NAME, deflateSync, inflateSync);
+export const zlib: CodecFactory = deflateCodec(NAME, deflateSync, inflateSync, true);
