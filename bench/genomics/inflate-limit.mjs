@@ -1,7 +1,9 @@
 /**
- * node:zlib's own decode limit for bench/genomics.ts (info row of the blosc-zlib layout):
- * every chunk file of a Zarr v2 blosc-zlib array inflated with node:zlib on N worker
- * threads, no Zarr layer and no zarrflow code.
+ * node:zlib's public one-shot API as a decode reference for bench/genomics.ts (info row of
+ * the blosc-zlib layout): every chunk file of a Zarr v2 blosc-zlib array inflated with
+ * `inflateSync` on N worker threads, no Zarr layer and no zarrflow code. (zarrflow itself
+ * now drives one reused node:zlib stream per thread into the destination,
+ * src/codecs/inflate-into.ts, and is faster than this row.)
  *
  *   node bench/genomics/inflate-limit.mjs ARRAY_DIR WORKERS
  *
@@ -9,7 +11,7 @@
  * WORKERS threads, each of which decodes one chunk as a warm-up. Then PASSES timed passes in
  * a row, as the counting sides do: from "go" until every thread is done, threads taking the
  * next chunk from a shared atomic counter, parsing its Blosc1 frame and calling `inflateSync`
- * per stream (which allocates its output, as zarrflow's zlib codec does), copied into one
+ * per stream (which allocates its output), copied into one
  * reused per-thread buffer. Only what the genotype layouts need is handled: typesize-1
  * frames without shuffle (one stream per block), zlib or stored streams, memcpyed frames.
  * (The Blosc1 frame parser is bench/peers/blosc-inflate.mjs's; that script does one pass.)

@@ -74,7 +74,7 @@ export function layoutSides(ctx: SideContext, layout: Layout, p: LayoutPaths): G
     ? { layout, role: "limit", label: `native-decode limit: zlib inflate of the HDF5 chunks, ${plural(n, "thread")}`, cmd: [python, limit, "hdf5", p.file, p.component, String(n)], output: "line" }
     : { layout, role: "limit", label: `native-decode limit: c-blosc (numcodecs), ${plural(n, "thread")}`, cmd: [python, limit, "blosc", p.arrayDir!, String(n)], output: "line" });
   if (layout === "zlib")
-    sides.push({ layout, role: "nodeLimit", label: `node:zlib inflate of the blosc blocks, ${plural(n, "worker thread")}`, cmd: [node, path.join(here, "inflate-limit.mjs"), p.arrayDir!, String(n)], output: "line", info: true });
+    sides.push({ layout, role: "nodeLimit", label: `node:zlib inflateSync (public one-shot API) of the blosc blocks, ${plural(n, "worker thread")}`, cmd: [node, path.join(here, "inflate-limit.mjs"), p.arrayDir!, String(n)], output: "line", info: true });
   sides.push({
     layout, role: "cli", label: `zarrflow CLI count-alleles --workers ${n} (wall time, start-up included)`, output: "cli", info: true,
     // A ./ path (children run from the repository root): a bare "bench/..." would name a package.
