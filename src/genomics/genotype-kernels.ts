@@ -78,12 +78,10 @@ function wordsOf(g: Int8Array): Int32Array | null {
 }
 
 /**
- * Add per-row counts (rows × nA) into set `q` of `out` (rows × nP × nA); a plain copy when it
- * is the first block of a single set. A function of its own so it is optimized early (the
- * kernel itself is an async function, compiled later).
+ * Add per-row counts (rows × nA) into set `q` of `out` (rows × nP × nA). A function of its
+ * own so it is optimized early (the kernel itself is an async function, compiled later).
  */
-function addRows(out: Int32Array, rowCounts: Int32Array, rows: number, nA: number, nP: number, q: number, first: boolean): void {
-  if (first && nP === 1) { out.set(rowCounts); return; }
+function addRows(out: Int32Array, rowCounts: Int32Array, rows: number, nA: number, nP: number, q: number): void {
   for (let r = 0; r < rows; r++) {
     const at = (r * nP + q) * nA, from = r * nA;
     for (let a = 0; a < nA; a++) out[at + a] += rowCounts[from + a];
@@ -133,14 +131,16 @@ export async function countAllelesKernel(args: { blocks: (NDArray | RawBlock)[];
     if (rowsOf(given) !== rows) throw new ComputeError(op, `blocks differ in their number of variants (${rows} vs ${rowsOf(given)})`);
     const whole = pops.every((perBlock) => perBlock[k] === null);
     if (isRawBlock(given)) {
-      const rowCounts = new Int32Array(rows * nA);
+      // One set: the counters add straight into the result (rows × nA); several: into the
+      // block's own counts, added to each set below.
+      const rowCounts = nP === 1 ? out : new Int32Array(rows * nA);
       const made = whole && nA > 0 && (given.raw
         ? rawCounter !== null && (await rawCounter(given.raw, nA, rowCounts))
         : given.parts
           ? partsCounter !== null && (await partsCounter(given.parts, nA, rowCounts))
           : given.task !== undefined && taskCounter !== null && (await taskCounter(given.task, nA, rowCounts)));
       if (made) {
-        for (let q = 0; q < nP; q++) addRows(out, rowCounts, rows, nA, nP, q, k === 0);
+        if (rowCounts !== out) for (let q = 0; q < nP; q++) addRows(out, rowCounts, rows, nA, nP, q);
         continue;
       }
     }

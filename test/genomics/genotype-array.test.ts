@@ -237,6 +237,18 @@ test("Zarr chunks decoded straight into the SIMD kernel's memory (edge chunks cl
     const [all, some] = await computeMany([pops.all.array, pops.some.array]);
     assert.deepEqual(rows(all), ref.counts);
     assert.deepEqual(rows(some), numpyReference(g, [V, S, P], 5, sub).counts);
+    // The kernel given two whole sets: each stored chunk counted once, added to each set.
+    const { countAllelesKernel } = await import("../../src/genomics/genotype-kernels.js");
+    const { zarrSource } = await import("../../src/sources/zarr.js");
+    const src = zarrSource(a);
+    const blocks = await Promise.all([0, 1, 2, 3].map(async (j) => {
+      const raw = (await src.rawChunk!([1, j, 0]))!;
+      return { raw, decoded: () => src.read([1, j, 0]) };
+    }));
+    const two = await countAllelesKernel({ blocks, params: { maxAllele: 5, pops: [[null, null, null, null], [null, null, null, null]], popAxis: true } });
+    assert.deepEqual(two.shape, [16, 2, 6]);
+    const d = two.data as Int32Array;
+    assert.deepEqual([...Array(16).keys()].map((r) => [[...d.subarray(r * 12, r * 12 + 6)], [...d.subarray(r * 12 + 6, r * 12 + 12)]]), ref.counts.slice(16, 32).map((c: number[]) => [c, c]));
   }
 });
 

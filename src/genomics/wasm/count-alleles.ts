@@ -24,8 +24,9 @@ export type RowCounter = (g: Int8Array, from: number, rows: number, rowBytes: nu
 
 /**
  * Decodes the stored int8 (variants, samples, ploidy) chunk `raw` into the module's memory and
- * writes each row's counts of alleles 0..nA-1 to `counts` (rows of the chunk's extent × nA);
- * false when the chunk cannot go that way (not stored, not int8, ploidy cut), true when done.
+ * adds each row's counts of alleles 0..nA-1 to `counts` (rows of the chunk's extent × nA);
+ * false when the chunk cannot go that way (not stored, not int8, ploidy cut: `counts`
+ * untouched), true when done.
  */
 export type RawCounter = (raw: RawChunk, nA: number, counts: Int32Array) => Promise<boolean>;
 
@@ -60,8 +61,8 @@ export function wasmRowCounter(): RowCounter | null {
 
 /**
  * Runs a source's leaf task (an int8 (variants, samples, ploidy) block of `task.bytes` bytes)
- * with the module's memory as its output and writes each row's counts of alleles 0..nA-1 to
- * `counts`; false when the task cannot fill a given buffer.
+ * with the module's memory as its output and adds each row's counts of alleles 0..nA-1 to
+ * `counts`; false when the task cannot fill a given buffer (`counts` untouched).
  */
 export type TaskCounter = (task: LeafTask, nA: number, counts: Int32Array) => Promise<boolean>;
 
@@ -72,7 +73,8 @@ interface Layout { rows: number; rowBytes: number; stride: number }
  * Count a block made straight into the module's memory: grows the memory once for `bytes` of
  * block and the counts (growing detaches views, so before any is made), lets `make` fill the
  * first `bytes` (it returns the block's data, copied in when it landed elsewhere), counts the
- * rows in place and writes them to `counts`. Calls take turns (see `turn`).
+ * rows in place on top of `counts` (the module adds) and writes the sums back. Calls take
+ * turns (see `turn`).
  */
 function countInMemory(mod: WasmKernel, bytes: number, layout: Layout, nA: number, counts: Int32Array, make: (into: Uint8Array) => Promise<Int8Array>): Promise<boolean> {
   const run = async (): Promise<boolean> => {
@@ -83,7 +85,7 @@ function countInMemory(mod: WasmKernel, bytes: number, layout: Layout, nA: numbe
     const heap = mod.memory(need);
     if (data.buffer !== heap.buffer || data.byteOffset !== 0) new Int8Array(heap.buffer, 0, bytes).set(data);
     const out = new Int32Array(heap.buffer, outPtr, layout.rows * nA);
-    out.fill(0);
+    out.set(counts);
     countOf(mod)(0, layout.rows, layout.rowBytes, outPtr, nA, layout.stride);
     counts.set(out);
     return true;
@@ -135,9 +137,9 @@ export function wasmRawCounter(): RawCounter | null {
 }
 
 /**
- * Counts the int8 (variants, samples, ploidy) block of `parts` (stored chunks tiling it) into
- * `counts` (rows × nA); false when the block cannot go that way (a part not int8 or cutting
- * the ploidy), true when done.
+ * Adds the allele counts of the int8 (variants, samples, ploidy) block of `parts` (stored
+ * chunks tiling it) to `counts` (rows × nA); false when the block cannot go that way (a part
+ * not int8 or cutting the ploidy: `counts` untouched), true when done.
  */
 export type PartsCounter = (parts: RawParts, nA: number, counts: Int32Array) => Promise<boolean>;
 
@@ -189,7 +191,7 @@ export function wasmPartsCounter(): PartsCounter | null {
         await decodeInto(pipelines[i], raw, stored[i], { data: new Int8Array(heap.buffer, chunksPtr + offsets[i], n), shape: [...raw.chunkShape], dtype });
       }
       const out = new Int32Array(heap.buffer, outPtr, rows * nA);
-      out.fill(0);
+      out.set(counts); // the module adds
       for (let r0 = 0; r0 < rows; r0 += band) {
         const n = Math.min(band, rows - r0);
         // The parts tile the block, so every byte of the band's rows is written before it is counted.
