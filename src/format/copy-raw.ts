@@ -55,6 +55,11 @@ export function rawView(data: DataValues): RawView {
   }
 }
 
+/** Byte offset of typed data in its buffer. */
+export function byteOffsetOf(data: DataValues): number {
+  return backing(data).byteOffset;
+}
+
 /** Bytes per container element of typed data. */
 export function unitBytesOf(data: DataValues): number {
   return backing(data).bpe;
@@ -75,7 +80,7 @@ export function narrowView(data: DataValues, w: 1 | 2 | 4): NarrowView {
  * given byte offset: wider words mean fewer loop iterations per element.
  */
 export function wordFor(elemBytes: number, ...data: DataValues[]): 1 | 2 | 4 {
-  const offs = data.map((d) => backing(d).byteOffset);
+  const offs = data.map(byteOffsetOf);
   for (const w of [4, 2] as const) if (elemBytes % w === 0 && offs.every((o) => o % w === 0)) return w;
   return 1;
 }

@@ -12,7 +12,8 @@
  * Reads skip HDF5 when they can: when the file's chunk index is readable and the filters
  * have codecs (hdf5-direct.ts), a compute task reads the stored chunks of its block itself
  * and decodes them with node:zlib (`rawChunk`, or `rawParts` for source chunks that are whole
- * multiples of the HDF5 chunks), and `read` does the same in a pool thread for one HDF5 chunk. `directChunks` says whether that is so, or why not. Those
+ * multiples of the HDF5 chunks), and `read` does the same in a pool thread. `directChunks`
+ * says whether that is so, or why not. Those
  * reads check the file's size and mtime against the index they came from; when they differ the
  * reading thread re-reads the index and reads a chunk only if it is unchanged there (same dataset
  * description, address, size, filter mask: what h5wasm's reopen would read), else a StoreError.
@@ -122,27 +123,26 @@ export async function hdf5Source(fileOrLocation: string, datasetOrOpts?: string 
   };
   /** HDF5 grid coordinates of a source chunk on the same grid. */
   const storedCoords = (box: ChunkBox) => box.start.map((s, i) => s / stored[i]);
+  /** The stored chunks tiling a block; undefined when one skipped a filter (it needs HDF5: the whole block goes through h5wasm then). */
+  const partsOf = (box: ChunkBox): RawParts | undefined => {
+    const parts = tilingChunks(box, stored).map((t) => ({ raw: rawAt!(t.coords), start: t.start }));
+    return parts.every((p) => p.raw) ? { shape: box.shape, dtype: d.dtype, parts: parts as RawParts["parts"] } : undefined;
+  };
 
   const source: Hdf5ChunkSource = {
     shape: d.shape, dtype: d.dtype, chunkShape, name, file, dataset, hdf5Chunks: d.chunks, filters: d.filters,
     directChunks: d.direct.ok || d.direct.reason,
     rawChunk: sameGrid ? async (coords) => rawAt(storedCoords(open(coords))) : undefined,
-    rawParts: multiple ? async (coords) => {
-      const box = open(coords);
-      const parts = tilingChunks(box, stored).map((t) => ({ raw: rawAt(t.coords), start: t.start }));
-      // A chunk that skipped a filter needs HDF5: the whole block goes through h5wasm then.
-      return parts.every((p) => p.raw) ? { shape: box.shape, dtype: d.dtype, parts: parts as RawParts["parts"] } : undefined;
-    } : undefined,
+    rawParts: multiple ? async (coords) => partsOf(open(coords)) : undefined,
     async read(coords: readonly number[], ro: ChunkReadOptions = {}): Promise<NDArray> {
       const box = open(coords);
       ro.signal?.throwIfAborted();
-      // A stored chunk the thread can decode itself: no HDF5 there either. Blocks tiled by
-      // several HDF5 chunks stay with h5wasm here: it gathers rows in C, where a JavaScript
-      // copy of rows a few samples wide made an HDF5 import 1.5x slower (7.2 s vs 4.8 s).
+      // Stored chunks the thread can decode itself (one, or several tiling the block): no HDF5 there either.
       const raw = sameGrid ? rawAt(storedCoords(box)) : undefined;
-      if (raw) {
+      const parts = multiple ? partsOf(box) : undefined;
+      if (raw || parts) {
         const key = `${name} chunk [${String(coords)}]`;
-        const r = await (ro.pool ?? pool ?? defaultPool()).kernel<{ bytes: Uint8Array; shape: number[] }>(RAW_DECODE_KERNELS.block, { raw }, { signal: ro.signal, key });
+        const r = await (ro.pool ?? pool ?? defaultPool()).kernel<{ bytes: Uint8Array; shape: number[] }>(RAW_DECODE_KERNELS.block, raw ? { raw } : { parts }, { signal: ro.signal, key });
         return { data: viewAs(d.dtype, r.bytes), shape: r.shape, dtype: d.dtype };
       }
       const data = allocateShared(d.dtype, product(box.shape));

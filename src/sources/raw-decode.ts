@@ -55,13 +55,14 @@ export async function decodeRaw(raw: RawChunk, scratch?: ArrayBuffer[], given?: 
 
 /**
  * Make a block from the stored chunks that tile it: each decoded (into a reused buffer, given
- * back at once) and copied into its place. With `scratch`, the block is a reused buffer too.
+ * back at once) and copied into its place. With `scratch`, the block is a reused buffer too;
+ * with `shared`, it is in shared memory (what a source's `read` returns).
  */
-export async function decodeParts(p: RawParts, scratch?: ArrayBuffer[]): Promise<NDArray> {
+export async function decodeParts(p: RawParts, scratch?: ArrayBuffer[], shared = false): Promise<NDArray> {
   const { dtype } = p;
   const { units, unitBytes } = layoutOf(dtype);
   const n = product(p.shape);
-  const data = scratch ? viewAs(dtype, scratchBytes(scratch, n * units * unitBytes)) : allocate(dtype, n);
+  const data = scratch ? viewAs(dtype, scratchBytes(scratch, n * units * unitBytes)) : shared ? allocateShared(dtype, n) : allocate(dtype, n);
   checkTiling(p);
   const stored = storedBytesAll(p.parts.map((x) => x.raw));
   for (const [i, { raw, start }] of p.parts.entries()) {
@@ -80,11 +81,16 @@ export const RAW_DECODE_KERNELS = {
 } as const;
 
 /**
- * Kernel: a source chunk from its stored chunk, decoded in this thread; returns its bytes in
- * shared memory (what `ChunkSource.read` promises) and its shape. Bytes, not typed data: a
- * float16 polyfill array cannot cross threads; the caller views them as the dtype.
+ * Kernel: a source chunk from its stored chunk (`raw`) or from the stored chunks tiling it
+ * (`parts`), decoded in this thread; returns its bytes in shared memory (what
+ * `ChunkSource.read` promises) and its shape. Bytes, not typed data: a float16 polyfill array
+ * cannot cross threads; the caller views them as the dtype.
  */
-export async function decodeBlockKernel(args: { raw: RawChunk }): Promise<{ bytes: Uint8Array; shape: number[] }> {
+export async function decodeBlockKernel(args: { raw: RawChunk } | { parts: RawParts }): Promise<{ bytes: Uint8Array; shape: number[] }> {
+  if ("parts" in args) {
+    const made = await decodeParts(args.parts, undefined, true);
+    return { bytes: bytesOf(made.data), shape: made.shape };
+  }
   const scratch: ArrayBuffer[] = [];
   try {
     const made = await decodeRaw(args.raw, scratch);

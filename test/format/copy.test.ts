@@ -113,6 +113,34 @@ test("copyRegion matches an element-by-element reference on random selections, c
   assert.ok(memcpyish > 300);
 });
 
+test("copyRegion: rows of a few int8/int16 elements (moved in wider words when aligned) land exactly, at any alignment", () => {
+  const r = prng(4242);
+  for (let iter = 0; iter < 800; iter++) {
+    const eb = r() < 0.5 ? 1 : 2;
+    const P = int(r, 1, 4);
+    const cols = int(r, 1, 12);
+    const rows = int(r, 1, 9);
+    const C = cols + int(r, 0, 10);
+    const R = rows + int(r, 0, 3);
+    const col0 = int(r, 0, C - cols);
+    // Source: a chunk (rows × cols × P) at a random byte offset; destination: a wider block.
+    const srcOff = int(r, 0, 4) * eb, dstOff = int(r, 0, 4) * eb;
+    const srcBytes = new Uint8Array(srcOff + rows * cols * P * eb + 8).map(() => int(r, 0, 255));
+    const dstBytes = new Uint8Array(dstOff + R * C * P * eb + 8).map(() => int(r, 0, 255));
+    const view = (b: Uint8Array, off: number, n: number): DataValues => (eb === 1 ? new Uint8Array(b.buffer, off, n) : new Int16Array(b.buffer, off, n));
+    const src = view(srcBytes, srcOff, rows * cols * P);
+    const dst = view(dstBytes, dstOff, R * C * P);
+    const rowSel: DimSel = r() < 0.3 ? Int32Array.from({ length: rows }, () => int(r, 0, R - 1)) : { start: int(r, 0, R - rows), step: 1, count: rows };
+    const dSel: DimSel[] = [rowSel, { start: col0, step: 1, count: cols }, { start: 0, step: 1, count: P }];
+    const so = flatOrder([rows, cols, P], [{ start: 0, step: 1, count: rows }, { start: 0, step: 1, count: cols }, { start: 0, step: 1, count: P }]);
+    const dO = flatOrder([R, C, P], dSel);
+    const exp = dstBytes.slice();
+    so.forEach((s, p) => exp.set(srcBytes.subarray(srcOff + s * eb, srcOff + s * eb + eb), dstOff + dO[p] * eb));
+    copyRegion(src, [rows, cols, P], null, dst, [R, C, P], dSel);
+    assert.deepEqual(dstBytes, exp, JSON.stringify({ eb, P, cols, rows, C, R, col0, srcOff, dstOff }));
+  }
+});
+
 test("copyRegion: null selections copy whole buffers; dropped output dims pair with single-index chunk dims", () => {
   const a = Int32Array.from({ length: 24 }, (_, i) => i);
   const b = new Int32Array(24);

@@ -78,6 +78,11 @@ test("every chunk of the h5py datasets decodes without HDF5 to what h5py wrote, 
       const box = chunkBox(wide, coords);
       const block = await made({ parts: (await wide.rawParts!(coords))! });
       assert.ok(equalBytes(bytesOf(block.data), boxBytes(all, wide.shape, item, box.start, box.shape)), `${e.path} tiled block [${String(coords)}] differs`);
+      // read() makes the same block from the same stored chunks in a pool thread.
+      const read = await wide.read(coords);
+      assert.deepEqual(read.shape, box.shape);
+      assert.ok(equalBytes(bytesOf(read.data), boxBytes(all, wide.shape, item, box.start, box.shape)), `${e.path} read of tiled block [${String(coords)}] differs`);
+      assert.ok(bytesOf(read.data).buffer instanceof SharedArrayBuffer, "read() returns shared memory");
     }
   }
   // gzip, shuffle + gzip, no filter; 8- to 64-bit integers; float16/32.
