@@ -9,6 +9,13 @@
  * - `<dir>/genotypes.h5`: HDF5 dataset `calldata/genotype`, gzip level 3, chunks (6553, 10, 2)
  *   (capped to the sample count), HDF5 fill value 0 (every element is written anyway).
  *
+ * Beside the calls, each copy holds what a scikit-allel / Ag1000G file has per site and per
+ * sample: `variants/POS` (int32, increasing, ~4 bp apart), `variants/REF` (S1),
+ * `variants/ALT` (S1, 3 columns: the site's alternate bases, at least one, empty past the
+ * site's alt alleles) and `samples` (S9, "DEMO00000"...). So the layout says how many
+ * alleles a site can have (allele counting needs no maxAllele pass) and regions can be
+ * located by position. They come from their own PRNG stream: the calls do not depend on them.
+ *
  * Memory stays bounded whatever the size: sites are generated in blocks of 6553 rows (one
  * Zarr chunk row); each block is written to the Zarr copies and, as a hyperslab, into the
  * HDF5 dataset, which grows block by block (h5wasm's `create_dataset` needs the initial data
@@ -71,6 +78,14 @@ export const ZARR_CHUNKS: readonly number[] = [BLOCK_ROWS, 200, PLOIDY];
 export const HDF5_CHUNKS: readonly number[] = [BLOCK_ROWS, 10, PLOIDY];
 /** Relative paths of the copies and their array inside. */
 export const DEMO_PATHS = { zarr: "genotypes.zarr", "zarr-lz4": "genotypes-lz4.zarr", hdf5: "genotypes.h5", zarrArray: "calldata/GT", hdf5Dataset: "calldata/genotype" } as const;
+/** Columns of `variants/ALT`: the generator's largest allele is 3. */
+export const ALT_COLUMNS = 3;
+/** Rows per Zarr chunk of the per-site arrays (16 chunk rows of calls). */
+const SITE_CHUNK_ROWS = BLOCK_ROWS * 16;
+/** Bytes of each sample name ("DEMO" + 5 digits). */
+const SAMPLE_NAME_BYTES = 9;
+/** Seed offset of the site annotations' PRNG stream (kept apart from the calls'). */
+const SITE_SEED = 0x5eed5;
 
 const ALL_FORMATS: readonly DemoFormat[] = ["zarr", "zarr-lz4", "hdf5"];
 
@@ -79,43 +94,160 @@ function positiveInteger(name: string, v: number): number {
   return v;
 }
 
-/** Create one Zarr v2 copy (group + calldata group + calldata/GT) at `path`. */
-async function createZarrCopy(path: string, variants: number, samples: number, cname: "zlib" | "lz4", clevel: number): Promise<ZarrArray> {
+/** The site annotations of a block of rows: positions, REF bases, ALT bases (rows × ALT_COLUMNS, 0 = none). */
+interface Sites {
+  pos: Int32Array;
+  ref: Uint8Array;
+  alt: Uint8Array;
+}
+
+const BASES = [65, 67, 71, 84]; // A C G T
+
+/**
+ * Sites for a block whose sites have `alts[r]` alt alleles: positions after `last`, a REF
+ * base, and that many distinct other bases in ALT (at least one, as a VCF lists).
+ */
+export function siteBlock(rand: () => number, alts: Int8Array, last: number): Sites {
+  const rows = alts.length;
+  const pos = new Int32Array(rows);
+  const ref = new Uint8Array(rows);
+  const alt = new Uint8Array(rows * ALT_COLUMNS);
+  for (let r = 0, p = last; r < rows; r++) {
+    p += 1 + Math.floor(rand() * 7);
+    pos[r] = p;
+    const order = shuffled(rand, BASES); // first: REF; then the ALT bases in order
+    ref[r] = order[0];
+    for (let a = 0; a < Math.min(Math.max(1, alts[r]), ALT_COLUMNS); a++) alt[r * ALT_COLUMNS + a] = order[a + 1];
+  }
+  return { pos, ref, alt };
+}
+
+/** A uniformly shuffled copy of `xs` (Fisher–Yates). */
+function shuffled<T>(rand: () => number, xs: readonly T[]): T[] {
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/** One Zarr v2 copy: the calls array and the site and sample arrays beside it. */
+interface ZarrCopy {
+  calls: ZarrArray;
+  pos: ZarrArray;
+  ref: ZarrArray;
+  alt: ZarrArray;
+}
+
+/** Create one Zarr v2 copy (group, calldata/GT, variants/POS, REF, ALT, samples) at `path`. */
+async function createZarrCopy(path: string, variants: number, samples: number, cname: "zlib" | "lz4", clevel: number): Promise<ZarrCopy> {
   const store = await openFsStore(path, { create: true });
   await createGroup(store, "", { zarrFormat: 2 });
   await createGroup(store, "calldata", { zarrFormat: 2 });
-  return createArray(store, DEMO_PATHS.zarrArray, {
-    zarrFormat: 2, shape: [variants, samples, PLOIDY], dtype: "int8", chunks: [...ZARR_CHUNKS],
-    compressor: { id: "blosc", cname, clevel, shuffle: 0, blocksize: 0 }, fillValue: -1,
-  });
+  await createGroup(store, "variants", { zarrFormat: 2 });
+  const compressor = { id: "blosc", cname, clevel, shuffle: 0, blocksize: 0 };
+  const site = (name: string, dtype: string, cols: number[]) =>
+    createArray(store, `variants/${name}`, { zarrFormat: 2, shape: [variants, ...cols], dtype, chunks: [Math.min(variants, SITE_CHUNK_ROWS), ...cols], compressor: { ...compressor, shuffle: dtype === "int32" ? 1 : 0 }, fillValue: null });
+  const names = await createArray(store, "samples", { zarrFormat: 2, shape: [samples], dtype: `|S${SAMPLE_NAME_BYTES}`, chunks: [samples], compressor: null, fillValue: null });
+  await set(names, null, { data: new Uint8Array(Buffer.from(sampleNames(samples).join(""), "latin1")), shape: [samples], dtype: { kind: "fixed-bytes", size: SAMPLE_NAME_BYTES } });
+  return {
+    calls: await createArray(store, DEMO_PATHS.zarrArray, {
+      zarrFormat: 2, shape: [variants, samples, PLOIDY], dtype: "int8", chunks: [...ZARR_CHUNKS],
+      compressor, fillValue: -1,
+    }),
+    pos: await site("POS", "int32", []),
+    ref: await site("REF", "|S1", []),
+    alt: await site("ALT", "|S1", [ALT_COLUMNS]),
+  };
 }
 
-/** A writer of row blocks into an HDF5 dataset that grows along the variants dimension. */
+/** The sample names: "DEMO00000", "DEMO00001"... (SAMPLE_NAME_BYTES ASCII characters each). */
+function sampleNames(samples: number): string[] {
+  return Array.from({ length: samples }, (_, i) => `DEMO${String(i).padStart(SAMPLE_NAME_BYTES - 4, "0")}`);
+}
+
+/** Write the sites of rows [start, start + rows) (a whole site chunk, or the last) into a Zarr copy. */
+async function writeZarrSites(z: ZarrCopy, start: number, sites: Sites): Promise<void> {
+  const rows = sites.pos.length;
+  const rowSel = [slice(start, start + rows)];
+  const bytes = { kind: "fixed-bytes", size: 1 } as const;
+  await Promise.all([
+    set(z.pos, rowSel, sites.pos),
+    set(z.ref, rowSel, { data: sites.ref, shape: [rows], dtype: bytes }),
+    set(z.alt, [...rowSel, null], { data: sites.alt, shape: [rows, ALT_COLUMNS], dtype: bytes }),
+  ]);
+}
+
+/** Site rows gathered block by block until they fill a Zarr site chunk (written once, not re-encoded per block). */
+interface SiteBuffer {
+  start: number;
+  rows: number;
+  sites: Sites;
+}
+
+function siteBuffer(rows: number): SiteBuffer {
+  return { start: 0, rows: 0, sites: { pos: new Int32Array(rows), ref: new Uint8Array(rows), alt: new Uint8Array(rows * ALT_COLUMNS) } };
+}
+
+/** The buffered rows, trimmed. */
+function buffered(b: SiteBuffer): Sites {
+  const { pos, ref, alt } = b.sites;
+  return { pos: pos.subarray(0, b.rows), ref: ref.subarray(0, b.rows), alt: alt.subarray(0, b.rows * ALT_COLUMNS) };
+}
+
+function append(b: SiteBuffer, s: Sites): void {
+  b.sites.pos.set(s.pos, b.rows);
+  b.sites.ref.set(s.ref, b.rows);
+  b.sites.alt.set(s.alt, b.rows * ALT_COLUMNS);
+  b.rows += s.pos.length;
+}
+
+/** A writer of row blocks into HDF5 datasets that grow along the variants dimension. */
 interface Hdf5Writer {
-  write(start: number, block: Int8Array): void;
+  write(start: number, block: Int8Array, sites: Sites): void;
   close(): void;
 }
+
+/** Bytes as one-character strings for h5wasm's fixed-length string datasets ("" for 0). */
+const letters = (b: Uint8Array): string[] => Array.from(b, (c) => (c === 0 ? "" : String.fromCharCode(c)));
 
 async function openHdf5Writer(path: string, samples: number): Promise<Hdf5Writer> {
   // Loaded on demand: Zarr-only runs skip h5wasm's start-up (~30–40 MiB compiled, far more under tsx).
   const { default: h5wasm } = await import("h5wasm/node");
   await h5wasm.ready;
   const file = new h5wasm.File(path, "w");
-  let dataset: Dataset | undefined;
+  // h5wasm writes fixed strings from JS strings; "A" types are ASCII, as h5py's "S" bytes read back.
+  file.create_dataset({ name: "samples", data: sampleNames(samples), shape: [samples], dtype: `A${SAMPLE_NAME_BYTES}` });
+  let datasets: { calls: Dataset; pos: Dataset; ref: Dataset; alt: Dataset } | undefined;
   return {
-    write(start, block) {
+    write(start, block, sites) {
       const rows = block.length / (samples * PLOIDY);
-      if (!dataset) {
-        const group = file.create_group("calldata");
-        dataset = group.create_dataset({
-          name: "genotype", data: block, shape: [rows, samples, PLOIDY], dtype: "<b",
-          maxshape: [null, samples, PLOIDY], chunks: [HDF5_CHUNKS[0], Math.min(HDF5_CHUNKS[1], samples), PLOIDY],
-          compression: "gzip", compression_opts: 3,
+      const values = { calls: block, pos: sites.pos, ref: letters(sites.ref), alt: letters(sites.alt) };
+      if (!datasets) {
+        const calldata = file.create_group("calldata");
+        const variants = file.create_group("variants");
+        const site = (name: string, data: Int32Array | string[], dtype: string, cols: number[]) => variants.create_dataset({
+          name, data, shape: [rows, ...cols], dtype, maxshape: [null, ...cols], chunks: [BLOCK_ROWS, ...cols], compression: "gzip", compression_opts: 3,
         });
+        datasets = {
+          calls: calldata.create_dataset({
+            name: "genotype", data: block, shape: [rows, samples, PLOIDY], dtype: "<b",
+            maxshape: [null, samples, PLOIDY], chunks: [HDF5_CHUNKS[0], Math.min(HDF5_CHUNKS[1], samples), PLOIDY],
+            compression: "gzip", compression_opts: 3,
+          }),
+          pos: site("POS", values.pos, "<i4", []),
+          ref: site("REF", values.ref, "A1", []),
+          alt: site("ALT", values.alt, "A1", [ALT_COLUMNS]),
+        };
         return;
       }
-      dataset.resize([start + rows, samples, PLOIDY]);
-      dataset.write_slice([[start, start + rows], [], []], block);
+      datasets.calls.resize([start + rows, samples, PLOIDY]);
+      datasets.calls.write_slice([[start, start + rows], [], []], block);
+      for (const [k, cols] of [["pos", []], ["ref", []], ["alt", [ALT_COLUMNS]]] as const) {
+        datasets[k].resize([start + rows, ...cols]);
+        datasets[k].write_slice([[start, start + rows], ...cols.map(() => [] as [])], values[k]);
+      }
     },
     close() { file.close(); },
   };
@@ -141,18 +273,30 @@ export async function demoData(dir: string, options: DemoDataOptions = {}): Prom
     paths[f] = join(root, DEMO_PATHS[f]);
     rmSync(paths[f]!, { recursive: true, force: true });
   }
-  const zarrs: ZarrArray[] = [];
+  const zarrs: ZarrCopy[] = [];
   if (paths.zarr) zarrs.push(await createZarrCopy(paths.zarr, variants, samples, "zlib", 3));
   if (paths["zarr-lz4"]) zarrs.push(await createZarrCopy(paths["zarr-lz4"], variants, samples, "lz4", 5));
   const hdf5 = paths.hdf5 ? await openHdf5Writer(paths.hdf5, samples) : undefined;
 
   const rand = mulberry32(seed);
+  const siteRand = mulberry32(seed ^ SITE_SEED);
+  const pending = siteBuffer(SITE_CHUNK_ROWS);
   try {
+    let last = 0;
     for (let start = 0; start < variants; start += BLOCK_ROWS) {
       const rows = Math.min(BLOCK_ROWS, variants - start);
-      const block = generateBlock(rand, rows, samples, model);
-      hdf5?.write(start, block);
-      await Promise.all(zarrs.map((z) => set(z, [slice(start, start + rows), null, null], block)));
+      const alts = new Int8Array(rows);
+      const block = generateBlock(rand, rows, samples, model, alts);
+      const sites = siteBlock(siteRand, alts, last);
+      last = sites.pos[rows - 1];
+      hdf5?.write(start, block, sites);
+      append(pending, sites);
+      const flush = pending.rows === SITE_CHUNK_ROWS || start + rows === variants;
+      await Promise.all(zarrs.map(async (z) => {
+        await set(z.calls, [slice(start, start + rows), null, null], block);
+        if (flush) await writeZarrSites(z, pending.start, buffered(pending));
+      }));
+      if (flush) Object.assign(pending, { start: start + rows, rows: 0 });
     }
   } finally {
     hdf5?.close();

@@ -64,14 +64,16 @@ function fillSite(rand: () => number, row: Int8Array, nAlt: number, model: Genot
 /**
  * Generate `rows` sites × `samples` diploid calls (C order, int8) from `rand`, advancing it.
  * Missing calls are placed by geometric skips, so the cost follows the number of non-zero
- * calls rather than the block size.
+ * calls rather than the block size. `alts`, when given, receives each site's number of alt
+ * alleles (0 for monomorphic sites; missing calls may hide some of them in the data).
  */
-export function generateBlock(rand: () => number, rows: number, samples: number, model: GenotypeModel = DEFAULT_MODEL): Int8Array {
+export function generateBlock(rand: () => number, rows: number, samples: number, model: GenotypeModel = DEFAULT_MODEL, alts?: Int8Array): Int8Array {
   const haplotypes = samples * PLOIDY;
   const out = new Int8Array(rows * haplotypes);
   for (let v = 0; v < rows; v++) {
     const u = rand();
     const nAlt = u < model.multiAllelic ? (rand() < 0.7 ? 2 : 3) : u < model.multiAllelic + model.biallelic ? 1 : 0;
+    if (alts) alts[v] = nAlt;
     if (nAlt > 0) fillSite(rand, out.subarray(v * haplotypes, (v + 1) * haplotypes), nAlt, model);
   }
   if (model.missing > 0) {

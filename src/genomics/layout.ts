@@ -8,6 +8,7 @@
  */
 import { open, openArray, type ZarrNode } from "../array/node.js";
 import { NodeNotFoundError, ZarrError } from "../format/errors.js";
+import { readHdf5Layout } from "../hdf5/index.js";
 import { hdf5Source, parseHdf5Location, type Hdf5ChunkSource } from "../sources/hdf5.js";
 import type { ChunkSource } from "../sources/types.js";
 import { zarrSource } from "../sources/zarr.js";
@@ -53,6 +54,20 @@ async function zarrMaxAllele(store: ReadableStore, arrayPath: string): Promise<n
     if (a && a.meta.shape.length === 2) return a.meta.shape[1] + t.extra;
   }
   return undefined;
+}
+
+/**
+ * Alleles per site from the shape of a scikit-allel HDF5 file's `variants/ALT` (variants, alts)
+ * beside `calldata/<calls>`: read from the file's structure (ALT holds byte strings, which no
+ * numeric source opens). Undefined when there is none or the file's structure is unreadable.
+ */
+function hdf5MaxAllele(file: string, dataset: string): number | undefined {
+  try {
+    const alt = readHdf5Layout(file, join(parent(dataset.replace(/^\/+/, ""), 2), "variants/ALT"));
+    return alt.shape.length === 2 ? alt.shape[1] : undefined;
+  } catch {
+    return undefined; // no ALT there (or not readable): the count finds maxAllele from the data
+  }
 }
 
 async function openZarrGenotypes(location: string): Promise<GenotypeLocation> {
@@ -118,8 +133,7 @@ async function openHdf5Genotypes(location: string, pool?: ChunkPool): Promise<Ge
     if (!(last instanceof NodeNotFoundError)) throw last; // not a missing path: an unreadable file, a wrong type...
     throw new NodeNotFoundError(`no genotype calls at ${base || "/"} (looked for the dataset itself and ${GENOTYPE_PATHS.join(", ")})`, location);
   }
-  // scikit-allel HDF5 files keep ALT as byte strings, which a numeric source cannot open: no metadata then.
-  return { source, format: "hdf5", where: `${file}#${source.dataset}`, close: () => source!.close?.() ?? Promise.resolve() };
+  return { source, format: "hdf5", where: `${file}#${source.dataset}`, maxAllele: hdf5MaxAllele(file, source.dataset), close: () => source!.close?.() ?? Promise.resolve() };
 }
 
 /**

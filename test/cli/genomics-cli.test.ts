@@ -49,11 +49,13 @@ test("count-alleles --json on a Zarr group and on the HDF5 copy equals numpy", (
     assert.equal(r.segregatingSites, ref.segregating, loc);
     assert.equal(r.maxAlleleFrom, "option");
   }
-  // Without --max-allele the data decides (one more pass): the demo data has alleles up to 3.
+  // Without --max-allele the demo data's variants/ALT (3 columns) says it, in both formats.
   const r = JSON.parse(ok("count-alleles", join(dir, "genotypes.zarr") + "#calldata/GT", "--json", "--subpop", "0,2,5", "--workers", "0"));
   assert.equal(r.maxAllele, 3);
-  assert.equal(r.maxAlleleFrom, "data");
+  assert.equal(r.maxAlleleFrom, "metadata");
   assert.deepEqual(r.alleleTotals, ref.subTotals);
+  const h = JSON.parse(ok("count-alleles", join(dir, "genotypes.h5"), "--json"));
+  assert.deepEqual([h.maxAllele, h.maxAlleleFrom], [3, "metadata"]);
 });
 
 test("count-alleles --out writes int32 counts zarr-python reads; text output and profile page", () => {
@@ -79,9 +81,11 @@ print("ok")
 test("import-hdf5 copies the demo HDF5 file to Zarr; counts from the copy equal numpy's", () => {
   const out = join(dir, "imported.zarr");
   const text = ok("import-hdf5", join(dir, "genotypes.h5"), out, "--quiet");
-  assert.match(text, /\d+ groups, 1 arrays/);
-  const r = JSON.parse(ok("count-alleles", out, "--json", "--max-allele", "3"));
+  // The calls and the site and sample arrays beside them (POS, REF, ALT, samples).
+  assert.match(text, /3 groups, 5 arrays/);
+  const r = JSON.parse(ok("count-alleles", out, "--json"));
   assert.equal(r.where, `${out}#calldata/genotype`);
+  assert.deepEqual([r.maxAllele, r.maxAlleleFrom], [3, "metadata"], "variants/ALT came along");
   assert.deepEqual(r.alleleTotals, ref.totals);
 });
 
@@ -125,6 +129,20 @@ v.create_dataset("variant_allele", data=np.array([["A", "T", "G", "C", "N"]] * 3
   assert.equal(vcf.maxAllele, 4);
   assert.deepEqual(vcf.alleleTotals, [6, 3, 1, 0, 0]);
   assert.equal(vcf.segregatingSites, 2);
+  // scikit-allel HDF5 (h5py): ALT holds byte strings; its shape comes from the file's structure.
+  python(["-c", `
+import h5py, numpy as np, sys
+g = np.array([[[0, 1], [1, 1]], [[0, 0], [-1, -1]], [[2, 0], [0, 0]]], dtype="i1")
+with h5py.File(sys.argv[1] + "/allel.h5", "w") as f:
+    f.create_dataset("3R/calldata/genotype", data=g, chunks=(2, 2, 2), compression="gzip")
+    f.create_dataset("3R/variants/ALT", data=np.array([[b"T", b"", b""]] * 3, dtype="S1"))
+    f.create_dataset("2L/calldata/genotype", data=g)
+`, d]);
+  const h5 = JSON.parse(ok("count-alleles", `${join(d, "allel.h5")}#3R`, "--json"));
+  assert.deepEqual([h5.maxAllele, h5.maxAlleleFrom, h5.alleleTotals], [3, "metadata", [6, 3, 1, 0]]);
+  // No ALT beside the calls: the data decides, with one more pass.
+  const bare = JSON.parse(ok("count-alleles", `${join(d, "allel.h5")}#2L`, "--json"));
+  assert.deepEqual([bare.maxAllele, bare.maxAlleleFrom, bare.alleleTotals], [2, "data", [6, 3, 1]]);
 });
 
 test("count-alleles: clear errors for a location without genotypes and bad options", () => {

@@ -187,3 +187,39 @@ test("bad sizes and formats are refused by name", async () => {
   await assert.rejects(demoData(d, { seed: Number.NaN }), /seed must be an integer/);
   await assert.rejects(demoData(d, { formats: [] }), /formats must name at least one/);
 });
+
+test("site and sample arrays beside the calls (scikit-allel layout): zarr-python and h5py read the same POS, REF, ALT and samples", async () => {
+  const { dir, expected } = await shared;
+  const script = `
+import sys, json, zarr, h5py, numpy as np
+calls = np.frombuffer(sys.stdin.buffer.read(), dtype="i1").reshape(${VARIANTS}, -1)
+copies = [zarr.open_group(p, mode="r") for p in sys.argv[1:3]] + [h5py.File(sys.argv[3], "r")]
+first = copies[0]
+same = all(np.array_equal(first[k][...], c[k][...]) for c in copies[1:] for k in ["variants/POS", "variants/REF", "variants/ALT", "samples"])
+pos, ref, alt = first["variants/POS"][:], first["variants/REF"][:], first["variants/ALT"][:]
+n_alt = (alt != b"").sum(axis=1)
+print(json.dumps({
+  "same": bool(same),
+  "dtypes": [str(first[k].dtype) for k in ["variants/POS", "variants/REF", "variants/ALT", "samples"]],
+  "h5dtypes": [str(copies[2][k].dtype) for k in ["variants/POS", "variants/REF", "variants/ALT", "samples"]],
+  "shapes": [list(first[k].shape) for k in ["variants/POS", "variants/REF", "variants/ALT", "samples"]],
+  "increasing": bool((np.diff(pos) > 0).all() and pos[0] > 0),
+  "bases": bool(set(ref.tolist()) <= {b"A", b"C", b"G", b"T"}),
+  "refNotAlt": bool(all(r not in a for r, a in zip(ref.tolist(), alt.tolist()))),
+  "altDistinct": bool(all(len(set(x for x in a if x)) == sum(1 for x in a if x) for a in alt.tolist())),
+  "altPacked": bool(all(a[i] != b"" or all(x == b"" for x in a[i:]) for a in alt.tolist() for i in range(3))),
+  "altCoversCalls": bool((n_alt >= np.maximum(1, calls.max(axis=1))).all()),
+  "multi": int((n_alt >= 2).sum()),
+  "samples": [s.decode() for s in first["samples"][:3]],
+}))
+`;
+  const stdout = execFileSync(PYTHON, ["-c", script, join(dir, DEMO_PATHS.zarr), join(dir, DEMO_PATHS["zarr-lz4"]), join(dir, DEMO_PATHS.hdf5)], { input: Buffer.from(expected.buffer), encoding: "utf8", maxBuffer: 1 << 24 });
+  const r = JSON.parse(stdout);
+  assert.equal(r.same, true, "the three copies hold the same site and sample arrays");
+  assert.deepEqual(r.dtypes, ["int32", "|S1", "|S1", "|S9"]);
+  assert.deepEqual(r.h5dtypes, ["int32", "|S1", "|S1", "|S9"]);
+  assert.deepEqual(r.shapes, [[VARIANTS], [VARIANTS], [VARIANTS, 3], [SAMPLES]]);
+  for (const k of ["increasing", "bases", "refNotAlt", "altDistinct", "altPacked", "altCoversCalls"]) assert.equal(r[k], true, k);
+  assert.ok(r.multi > VARIANTS * 0.04 && r.multi < VARIANTS * 0.06, `multi-allelic sites in ALT: ${r.multi}`);
+  assert.deepEqual(r.samples, ["DEMO00000", "DEMO00001", "DEMO00002"]);
+});
