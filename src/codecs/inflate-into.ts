@@ -13,7 +13,7 @@
  * Node), it falls back to `inflateSync` and a copy, with the same results and errors.
  * @module
  */
-import { constants, Inflate, inflateSync } from "node:zlib";
+import { constants, deflateSync, Inflate, inflateSync } from "node:zlib";
 
 /** The native zlib handle inside node's `Inflate` (private to node, checked before use). */
 interface NativeHandle {
@@ -49,7 +49,35 @@ function openStream(): Stream | null {
   s.handle.onerror = (message) => {
     s.failure = message;
   };
-  return s;
+  if (behaves(s)) return s;
+  owner.close();
+  return null;
+}
+
+/**
+ * The private API checked by behaviour, not just shape: a known stream decodes to its bytes
+ * with the counts in `_writeState`, and a corrupt one is reported through `onerror` (were a
+ * future node to report errors otherwise, a corrupt chunk must not pass as a stale result).
+ */
+function behaves(s: Stream): boolean {
+  const want = Buffer.from("zarrflow inflate self-test, zarrflow inflate self-test");
+  const good = deflateSync(want);
+  const bad = Buffer.from(good);
+  bad[bad.length - 1] ^= 0xff; // Adler-32 trailer
+  const out = new Uint8Array(want.length + 1);
+  try {
+    s.failure = undefined;
+    s.handle.reset();
+    s.handle.writeSync(constants.Z_FINISH, good, 0, good.length, out, 0, out.length);
+    if (s.failure !== undefined || s.state[0] !== 1 || s.state[1] !== 0 || !want.equals(out.subarray(0, want.length))) return false;
+    s.handle.reset();
+    s.handle.writeSync(constants.Z_FINISH, bad, 0, bad.length, out, 0, out.length);
+    const refused = s.failure !== undefined;
+    s.failure = undefined;
+    return refused;
+  } catch {
+    return false;
+  }
 }
 
 /** Why an inflate failed: the input is not a zlib stream, is truncated, or decodes to more than fits. */
@@ -59,6 +87,9 @@ export class InflateError extends Error {
     this.name = "InflateError";
   }
 }
+
+/** Longest input or output the native handle's 32-bit lengths hold. */
+const MAX_NATIVE = 0xffffffff;
 
 /** Scratch for the one-byte probe that tells "exactly full" from "more to come". */
 const PROBE = new Uint8Array(1);
@@ -70,8 +101,11 @@ const PROBE = new Uint8Array(1);
  * after the end of the stream are ignored, as node's `inflateSync` ignores them.
  */
 export function inflateInto(input: Uint8Array, out: Uint8Array): number {
+  // node's native zlib asserts (aborting the process) on anything but a typed array.
+  if (!ArrayBuffer.isView(input) || !ArrayBuffer.isView(out)) throw new TypeError("inflateInto needs typed arrays");
   if (stream === undefined) stream = openStream();
-  if (stream === null) return viaInflateSync(input, out);
+  // writeSync takes 32-bit lengths: a view of 4 GiB or more would wrap.
+  if (stream === null || input.length > MAX_NATIVE || out.length >= MAX_NATIVE) return viaInflateSync(input, out);
   const s = stream;
   s.failure = undefined;
   s.handle.reset();
@@ -98,7 +132,7 @@ export function inflateInto(input: Uint8Array, out: Uint8Array): number {
 function viaInflateSync(input: Uint8Array, out: Uint8Array): number {
   let decoded: Buffer;
   try {
-    decoded = inflateSync(Buffer.from(input.buffer, input.byteOffset, input.byteLength), { maxOutputLength: Math.max(1, out.length), chunkSize: Math.max(out.length + 1, 64) });
+    decoded = inflateSync(Buffer.from(input.buffer, input.byteOffset, input.byteLength), { maxOutputLength: Math.max(1, out.length), chunkSize: Math.min(Math.max(out.length + 1, 64), 1 << 26) });
   } catch (e) {
     if ((e as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") throw new InflateError(`data decodes to more than the expected ${out.length} bytes`, true);
     throw new InflateError(e instanceof Error ? e.message : String(e), false);

@@ -80,3 +80,13 @@ for (const { name, fallback } of PATHS) {
     assert.deepEqual(out, input);
   });
 }
+
+test("inflateInto: anything but typed arrays is a TypeError (node's native zlib would abort the process)", () => {
+  useInflateSyncForTests(false);
+  const enc = deflateSync(Buffer.from("abc"));
+  assert.throws(() => inflateInto([...enc] as unknown as Uint8Array, new Uint8Array(3)), TypeError);
+  assert.throws(() => inflateInto(enc, [0, 0, 0] as unknown as Uint8Array), TypeError);
+  const out = new Uint8Array(3);
+  assert.equal(inflateInto(enc, out), 3);
+  assert.equal(Buffer.from(out).toString(), "abc");
+});
