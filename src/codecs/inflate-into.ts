@@ -97,8 +97,9 @@ const PROBE = new Uint8Array(1);
 /**
  * Inflate the zlib stream `input` into `out`, which it must fill exactly or partly:
  * returns the number of bytes written. Throws {@link InflateError} when the input is
- * corrupt or truncated, or decodes to more than `out.length` bytes (`tooLarge`). Bytes
- * after the end of the stream are ignored, as node's `inflateSync` ignores them.
+ * corrupt or truncated, or decodes to more than `out.length` bytes (`tooLarge`); `out` may
+ * then hold part of the output. Bytes after the end of the stream are ignored, as node's
+ * `inflateSync` ignores them.
  */
 export function inflateInto(input: Uint8Array, out: Uint8Array): number {
   // node's native zlib asserts (aborting the process) on anything but a typed array.
