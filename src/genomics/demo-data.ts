@@ -35,6 +35,7 @@ import { slice } from "../array/selection.js";
 import { openFsStore } from "../stores/fs.js";
 import { DEFAULT_MODEL, generateBlock, PLOIDY, type GenotypeModel } from "./genotype-model.js";
 import { mulberry32 } from "./prng.js";
+import { ALT_COLUMNS, appendSites, buffered, SAMPLE_NAME_BYTES, sampleNames, siteBlock, siteBuffer, type Sites } from "./demo-sites.js";
 import { chunkBytesUnder } from "./sizes.js";
 
 /** The copies {@link demoData} can write. */
@@ -78,12 +79,8 @@ export const ZARR_CHUNKS: readonly number[] = [BLOCK_ROWS, 200, PLOIDY];
 export const HDF5_CHUNKS: readonly number[] = [BLOCK_ROWS, 10, PLOIDY];
 /** Relative paths of the copies and their array inside. */
 export const DEMO_PATHS = { zarr: "genotypes.zarr", "zarr-lz4": "genotypes-lz4.zarr", hdf5: "genotypes.h5", zarrArray: "calldata/GT", hdf5Dataset: "calldata/genotype" } as const;
-/** Columns of `variants/ALT`: the generator's largest allele is 3. */
-export const ALT_COLUMNS = 3;
 /** Rows per Zarr chunk of the per-site arrays (16 chunk rows of calls). */
 const SITE_CHUNK_ROWS = BLOCK_ROWS * 16;
-/** Bytes of each sample name ("DEMO" + 5 digits). */
-const SAMPLE_NAME_BYTES = 9;
 /** Seed offset of the site annotations' PRNG stream (kept apart from the calls'). */
 const SITE_SEED = 0x5eed5;
 
@@ -92,44 +89,6 @@ const ALL_FORMATS: readonly DemoFormat[] = ["zarr", "zarr-lz4", "hdf5"];
 function positiveInteger(name: string, v: number): number {
   if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`demoData: ${name} must be a positive integer, got ${v}`);
   return v;
-}
-
-/** The site annotations of a block of rows: positions, REF bases, ALT bases (rows × ALT_COLUMNS, 0 = none). */
-interface Sites {
-  pos: Int32Array;
-  ref: Uint8Array;
-  alt: Uint8Array;
-}
-
-const BASES = [65, 67, 71, 84]; // A C G T
-
-/**
- * Sites for a block whose sites have `alts[r]` alt alleles: positions after `last`, a REF
- * base, and that many distinct other bases in ALT (at least one, as a VCF lists).
- */
-export function siteBlock(rand: () => number, alts: Int8Array, last: number): Sites {
-  const rows = alts.length;
-  const pos = new Int32Array(rows);
-  const ref = new Uint8Array(rows);
-  const alt = new Uint8Array(rows * ALT_COLUMNS);
-  for (let r = 0, p = last; r < rows; r++) {
-    p += 1 + Math.floor(rand() * 7);
-    pos[r] = p;
-    const order = shuffled(rand, BASES); // first: REF; then the ALT bases in order
-    ref[r] = order[0];
-    for (let a = 0; a < Math.min(Math.max(1, alts[r]), ALT_COLUMNS); a++) alt[r * ALT_COLUMNS + a] = order[a + 1];
-  }
-  return { pos, ref, alt };
-}
-
-/** A uniformly shuffled copy of `xs` (Fisher–Yates). */
-function shuffled<T>(rand: () => number, xs: readonly T[]): T[] {
-  const out = [...xs];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
 }
 
 /** One Zarr v2 copy: the calls array and the site and sample arrays beside it. */
@@ -162,11 +121,6 @@ async function createZarrCopy(path: string, variants: number, samples: number, c
   };
 }
 
-/** The sample names: "DEMO00000", "DEMO00001"... (SAMPLE_NAME_BYTES ASCII characters each). */
-function sampleNames(samples: number): string[] {
-  return Array.from({ length: samples }, (_, i) => `DEMO${String(i).padStart(SAMPLE_NAME_BYTES - 4, "0")}`);
-}
-
 /** Write the sites of rows [start, start + rows) (a whole site chunk, or the last) into a Zarr copy. */
 async function writeZarrSites(z: ZarrCopy, start: number, sites: Sites): Promise<void> {
   const rows = sites.pos.length;
@@ -177,30 +131,6 @@ async function writeZarrSites(z: ZarrCopy, start: number, sites: Sites): Promise
     set(z.ref, rowSel, { data: sites.ref, shape: [rows], dtype: bytes }),
     set(z.alt, [...rowSel, null], { data: sites.alt, shape: [rows, ALT_COLUMNS], dtype: bytes }),
   ]);
-}
-
-/** Site rows gathered block by block until they fill a Zarr site chunk (written once, not re-encoded per block). */
-interface SiteBuffer {
-  start: number;
-  rows: number;
-  sites: Sites;
-}
-
-function siteBuffer(rows: number): SiteBuffer {
-  return { start: 0, rows: 0, sites: { pos: new Int32Array(rows), ref: new Uint8Array(rows), alt: new Uint8Array(rows * ALT_COLUMNS) } };
-}
-
-/** The buffered rows, trimmed. */
-function buffered(b: SiteBuffer): Sites {
-  const { pos, ref, alt } = b.sites;
-  return { pos: pos.subarray(0, b.rows), ref: ref.subarray(0, b.rows), alt: alt.subarray(0, b.rows * ALT_COLUMNS) };
-}
-
-function append(b: SiteBuffer, s: Sites): void {
-  b.sites.pos.set(s.pos, b.rows);
-  b.sites.ref.set(s.ref, b.rows);
-  b.sites.alt.set(s.alt, b.rows * ALT_COLUMNS);
-  b.rows += s.pos.length;
 }
 
 /** A writer of row blocks into HDF5 datasets that grow along the variants dimension. */
@@ -290,7 +220,7 @@ export async function demoData(dir: string, options: DemoDataOptions = {}): Prom
       const sites = siteBlock(siteRand, alts, last);
       last = sites.pos[rows - 1];
       hdf5?.write(start, block, sites);
-      append(pending, sites);
+      appendSites(pending, sites);
       const flush = pending.rows === SITE_CHUNK_ROWS || start + rows === variants;
       await Promise.all(zarrs.map(async (z) => {
         await set(z.calls, [slice(start, start + rows), null, null], block);
