@@ -221,8 +221,9 @@ test("Zarr chunks decoded straight into the SIMD kernel's memory (edge chunks cl
   const [V, S, P] = [53, 29, 2];
   const g = randomCalls(V, S, P, 11);
   const store = createMemoryStore();
-  for (const compressor of [{ id: "blosc", cname: "zlib", clevel: 3, shuffle: 0 }, null]) {
-    const a = await createArray(store, `gt-${compressor ? "blosc" : "raw"}`, { zarrFormat: 2, shape: [V, S, P], chunks: [16, 8, 2], dtype: "int8", fillValue: -1, compressor });
+  // Codecs with their own decode-into paths: node:zlib (blosc zlib), WebAssembly LZ4 (blosc, numcodecs), none.
+  for (const compressor of [{ id: "blosc", cname: "zlib", clevel: 3, shuffle: 0 }, { id: "blosc", cname: "lz4", clevel: 5, shuffle: 0, blocksize: 256 }, { id: "lz4", acceleration: 1 }, null]) {
+    const a = await createArray(store, `gt-${compressor ? `${compressor.id}-${"cname" in compressor ? compressor.cname : ""}` : "raw"}`, { zarrFormat: 2, shape: [V, S, P], chunks: [16, 8, 2], dtype: "int8", fillValue: -1, compressor });
     await set(a, null, { data: g, shape: [V, S, P], dtype: DT.int8 }, { pool: null });
     const gt = genotypeArray(a);
     const ref = numpyReference(g, [V, S, P], 5, null);
