@@ -9,11 +9,15 @@
 import { UnsupportedError } from "../format/errors.js";
 import { absolute, corrupt, type Ctx } from "./context.js";
 
-/** The chunk table of the public API. */
+/** Per stored chunk, C order over the chunk grid (the public API's Hdf5ChunkTable). */
 export interface ChunkTable {
+  /** Chunks per dimension: ceil(shape[d] / chunkShape[d]). */
   grid: number[];
+  /** File address (absolute, base address applied) of each chunk's stored bytes; -1 when the chunk is not allocated. */
   address: Float64Array;
+  /** Stored (filtered) bytes of each chunk; 0 when not allocated. */
   size: Float64Array;
+  /** Filter mask of each chunk (bit i set: filter i of the pipeline was skipped for this chunk). */
   filterMask: Uint32Array;
 }
 

@@ -14,18 +14,24 @@ import { parseDataspace, parseDatatype, parseFill, parseOldFill, parsePipeline, 
 import { MSG, readObjectHeader, type HeaderMessage } from "./object-header.js";
 import type { ChunkTable } from "./chunk-table.js";
 
-/** Storage of a dataset's values. */
+/** Where a dataset's values are stored. */
 export type Storage =
   | { kind: "chunked"; chunkShape: number[]; chunks: ChunkTable }
+  /** Contiguous block; `address` is absolute, -1 when not allocated. */
   | { kind: "contiguous"; address: number; size: number }
+  /** Values stored in the object header itself. */
   | { kind: "compact"; data: Uint8Array };
 
-/** Everything the public API reports about a dataset. */
+/** What a dataset's object header says about its data (the public API's Hdf5DatasetLayout). */
 export interface DatasetLayout {
+  /** Current extent (empty for a scalar). */
   shape: number[];
+  /** Maximum extent; null = unlimited. */
   maxShape: (number | null)[];
   datatype: Datatype;
+  /** Filters in pipeline order (as applied when writing). */
   filters: Filter[];
+  /** Bytes of the fill value when defined, else undefined (reads as zeros). */
   fillValue: Uint8Array | undefined;
   storage: Storage;
 }

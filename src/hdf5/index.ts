@@ -14,69 +14,16 @@
  */
 import { NodeNotFoundError, StoreError } from "../format/errors.js";
 import type { Ctx } from "./context.js";
-import { describeDataset } from "./dataset.js";
+import { describeDataset, type DatasetLayout } from "./dataset.js";
 import { openFileReader, type FileReader } from "./file-reader.js";
 import { isGroup, resolvePath } from "./groups.js";
 import { MSG } from "./object-header.js";
 import { readSuperblock } from "./superblock.js";
 
-/** Per stored chunk, C order over the chunk grid. */
-export interface Hdf5ChunkTable {
-  /** Chunks per dimension: ceil(shape[d] / chunkShape[d]). */
-  grid: number[];
-  /** File address (absolute, base address applied) of each chunk's stored bytes; -1 when the chunk is not allocated. */
-  address: Float64Array;
-  /** Stored (filtered) bytes of each chunk; 0 when not allocated. */
-  size: Float64Array;
-  /** Filter mask of each chunk (bit i set: filter i of the pipeline was skipped for this chunk). */
-  filterMask: Uint32Array;
-}
-
-/** One filter of the dataset's pipeline. */
-export interface Hdf5Filter {
-  /** HDF5 filter ID (1 deflate, 2 shuffle, 3 fletcher32, 32000 lzf...). */
-  id: number;
-  /** Name stored in the file, else the well-known name of the ID, else `filter-<id>`. */
-  name: string;
-  /** Optional filters may be skipped for a chunk (see the filter mask). */
-  optional: boolean;
-  /** The filter's parameters (e.g. the deflate level; the element size for shuffle). */
-  clientData: number[];
-}
-
-/** The dataset's element type, as far as fixed-size numbers go. */
-export interface Hdf5Datatype {
-  /** "integer" (fixed-point), "float" (IEEE, little or big endian), or "other" (strings, compounds, enums...). */
-  class: "integer" | "float" | "other";
-  /** Bytes per element. */
-  size: number;
-  /** Byte order of numbers (true for classes without one). */
-  littleEndian: boolean;
-  /** Signed integer (floats: true; others: false). */
-  signed: boolean;
-}
-
-/** Where the dataset's values are stored. */
-export type Hdf5Storage =
-  | { kind: "chunked"; chunkShape: number[]; chunks: Hdf5ChunkTable }
-  /** Contiguous block; `address` is absolute, -1 when not allocated. */
-  | { kind: "contiguous"; address: number; size: number }
-  /** Values stored in the object header itself. */
-  | { kind: "compact"; data: Uint8Array };
-
-/** What a dataset's object header says about its data. */
-export interface Hdf5DatasetLayout {
-  /** Current extent (empty for a scalar). */
-  shape: number[];
-  /** Maximum extent; null = unlimited. */
-  maxShape: (number | null)[];
-  datatype: Hdf5Datatype;
-  /** Filters in pipeline order (as applied when writing). */
-  filters: Hdf5Filter[];
-  /** Bytes of the fill value when defined, else undefined (reads as zeros). */
-  fillValue: Uint8Array | undefined;
-  storage: Hdf5Storage;
-}
+// The public names of the types the reader fills (documented where they are defined).
+export type { ChunkTable as Hdf5ChunkTable } from "./chunk-table.js";
+export type { Datatype as Hdf5Datatype, Filter as Hdf5Filter } from "./messages.js";
+export type { DatasetLayout as Hdf5DatasetLayout, Storage as Hdf5Storage } from "./dataset.js";
 
 function open(file: string, key: string): FileReader {
   try {
@@ -87,7 +34,7 @@ function open(file: string, key: string): FileReader {
 }
 
 /** Read the layout of dataset `dataset` ("a/b/c", leading '/' optional) of the HDF5 file at `file`. Synchronous. */
-export function readHdf5Layout(file: string, dataset: string): Hdf5DatasetLayout {
+export function readHdf5Layout(file: string, dataset: string): DatasetLayout {
   const key = `${file}#${dataset}`;
   const reader = open(file, key);
   try {

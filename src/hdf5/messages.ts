@@ -17,17 +17,25 @@ export interface Dataspace {
 
 /** Datatype as the public API reports it. */
 export interface Datatype {
+  /** "integer" (fixed-point), "float" (IEEE, little or big endian), or "other" (strings, compounds, enums...). */
   class: "integer" | "float" | "other";
+  /** Bytes per element. */
   size: number;
+  /** Byte order of numbers (true for classes without one). */
   littleEndian: boolean;
+  /** Signed integer (floats: true; others: false). */
   signed: boolean;
 }
 
 /** One filter of a pipeline. */
 export interface Filter {
+  /** HDF5 filter ID (1 deflate, 2 shuffle, 3 fletcher32, 32000 lzf...). */
   id: number;
+  /** Name stored in the file, else the well-known name of the ID, else `filter-<id>`. */
   name: string;
+  /** Optional filters may be skipped for a chunk (see the filter mask). */
   optional: boolean;
+  /** The filter's parameters (e.g. the deflate level; the element size for shuffle). */
   clientData: number[];
 }
 
