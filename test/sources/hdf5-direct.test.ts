@@ -8,7 +8,7 @@
  * chunks its re-read index holds unchanged, and anything else is an error, never a wrong read.
  */
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,13 +22,10 @@ import { createPool, type ChunkPool } from "../../src/runtime/pool.js";
 import { chunkBox, chunkCoords, hdf5Source } from "../../src/sources/index.js";
 import { hdf5IndexRereads } from "../../src/sources/hdf5-direct.js";
 import { elementBytes, type RawChunk, type RawParts } from "../../src/sources/types.js";
-import { REPO } from "../paths.js";
 import { boxBytes } from "./expect.js";
+import { H5PY_SKIP, makeH5pyData, PYTHON, type Entry } from "./h5py-data.js";
 
-const PYTHON = process.env.PYTHON ?? "/usr/bin/python3";
-const skip = spawnSync(PYTHON, ["-c", "import h5py"]).status === 0 ? false : `h5py is not installed for ${PYTHON}`;
-
-interface Entry { path: string; file: string | null; shape: number[]; dtype: string; chunks: number[] | null }
+const skip = H5PY_SKIP;
 
 let dir = "";
 let pool: ChunkPool;
@@ -38,8 +35,7 @@ before(() => {
   dir = mkdtempSync(join(tmpdir(), "zarrflow-hdf5-direct-"));
   pool = createPool({ threads: 2 });
   if (skip) return;
-  execFileSync(PYTHON, [join(REPO, "test", "sources", "make-hdf5.py"), dir], { stdio: ["ignore", "inherit", "inherit"] });
-  manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Entry[];
+  manifest = makeH5pyData(dir);
 });
 
 after(async () => {

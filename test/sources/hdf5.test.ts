@@ -6,7 +6,7 @@
  * 2-thread pool, typed errors, and a rewritten file.
  */
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,13 +16,10 @@ import { NodeNotFoundError, SelectionError, StoreError, UnsupportedError } from 
 import { createPool, type ChunkPool } from "../../src/runtime/pool.js";
 import { chunkGrid, HDF5_KERNELS, hdf5Source, type Hdf5ReadReport } from "../../src/sources/index.js";
 import { allocateShared, elementBytes } from "../../src/sources/types.js";
-import { REPO } from "../paths.js";
 import { boxBytes, checkAllChunks } from "./expect.js";
+import { H5PY_SKIP, makeH5pyData, PYTHON, type Entry } from "./h5py-data.js";
 
-const PYTHON = process.env.PYTHON ?? "/usr/bin/python3";
-const hasH5py = spawnSync(PYTHON, ["-c", "import h5py"]).status === 0;
-
-interface Entry { path: string; file: string | null; shape: number[]; dtype: string; chunks: number[] | null }
+const skip = H5PY_SKIP;
 
 let dir = "";
 let pool: ChunkPool;
@@ -31,9 +28,8 @@ let manifest: Entry[] = [];
 before(() => {
   dir = mkdtempSync(join(tmpdir(), "zarrflow-hdf5-src-"));
   pool = createPool({ threads: 2 });
-  if (!hasH5py) return;
-  execFileSync(PYTHON, [join(REPO, "test", "sources", "make-hdf5.py"), dir], { stdio: ["ignore", "inherit", "inherit"] });
-  manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Entry[];
+  if (skip) return;
+  manifest = makeH5pyData(dir);
 });
 
 after(async () => {
@@ -41,7 +37,6 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const skip = hasH5py ? false : `h5py is not installed for ${PYTHON}`;
 
 test("every chunk of every dataset equals what h5py wrote (HDF5 chunking as the grid)", { skip }, async () => {
   assert.ok(manifest.length >= 16);
