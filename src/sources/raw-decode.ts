@@ -91,9 +91,17 @@ export async function decodeBlockKernel(args: { raw: RawChunk } | { parts: RawPa
     const made = await decodeParts(args.parts, undefined, true);
     return { bytes: bytesOf(made.data), shape: made.shape };
   }
+  const { raw } = args;
+  if (raw.extent.every((e, d) => e === raw.chunkShape[d])) {
+    // A whole chunk decodes straight into the shared result; only edge chunks need clipping.
+    const p = await pipelineFor(raw.pipeline);
+    const dtype = p.spec.chunk.dtype;
+    const into = await decodeInto(p, raw, storedBytes(raw), { data: allocateShared(dtype, product(raw.chunkShape)), shape: [...raw.chunkShape], dtype });
+    return { bytes: bytesOf(into.data), shape: into.shape };
+  }
   const scratch: ArrayBuffer[] = [];
   try {
-    const made = await decodeRaw(args.raw, scratch);
+    const made = await decodeRaw(raw, scratch);
     const bytes = bytesOf(allocateShared(made.dtype, product(made.shape)));
     bytes.set(bytesOf(made.data));
     return { bytes, shape: made.shape };
