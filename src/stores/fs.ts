@@ -88,9 +88,7 @@ export async function openFsStore(root: string, options: FsStoreOptions = {}): P
   }
   if (!st.isDirectory()) throw new StoreError(`not a directory: ${root}`);
   const rootReal = await fsp.realpath(root);
-  const base = rootReal.endsWith(path.sep) ? rootReal : rootReal + path.sep;
-  const inside = (real: string): boolean => real === rootReal || real.startsWith(base);
-  const escape = (key: string) => new StoreError("resolves outside the store root (symbolic link)", key);
+  const inside = (real: string): boolean => insideRoot(rootReal, real);
   const url = pathToFileURL(rootReal).href;
   const abs = (key: string): string => path.join(rootReal, ...checkKey(key).split("/"));
 
@@ -376,6 +374,14 @@ export async function openFsStore(root: string, options: FsStoreOptions = {}): P
   return { url, get, list, listDir, localFile, set, delete: del, close: async () => {} };
 }
 
+/** True when the resolved path `real` is the store root `rootReal` or lies below it. */
+function insideRoot(rootReal: string, real: string): boolean {
+  return real === rootReal || real.startsWith(rootReal.endsWith(path.sep) ? rootReal : rootReal + path.sep);
+}
+
+/** The error of a key whose symbolic link leads out of the store. */
+const escape = (key: string) => new StoreError("resolves outside the store root (symbolic link)", key);
+
 /** Fill `out` from `fd` at `position` (short reads continue); returns the bytes read, fewer at end of file. */
 function readFully(fd: number, out: Uint8Array, position: number): number {
   let done = 0;
@@ -406,8 +412,7 @@ export function readLocalFile(f: LocalFile, key: string): Uint8Array | undefined
       if (isMissing(e2)) return undefined;
       throw ioError("get", key, e2);
     }
-    const base = f.root.endsWith(path.sep) ? f.root : f.root + path.sep;
-    if (!(real === f.root || real.startsWith(base))) throw new StoreError("resolves outside the store root (symbolic link)", key);
+    if (!insideRoot(f.root, real)) throw escape(key);
     try {
       fd = fs.openSync(real, fsc.O_RDONLY);
     } catch (e3) {
